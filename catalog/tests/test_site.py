@@ -1,0 +1,114 @@
+"""Site-wide checks that protect every page at once."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import reverse
+
+from .factories import BookInstanceFactory, GenreFactory, SiteNoticeFactory
+
+pytestmark = pytest.mark.django_db
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def site_data():
+    copy = BookInstanceFactory(book__genre=[GenreFactory()])
+    return {
+        "book": copy.book,
+        "author": copy.book.author,
+        "genre": copy.book.genre.first(),
+        "language": copy.book.language,
+        "bookinstance": copy,
+    }
+
+
+def public_urls(data):
+    """Every page of the site a visitor can open (the admin aside)."""
+    return [
+        reverse("index"),
+        reverse("books"),
+        reverse("authors"),
+        reverse("genres"),
+        reverse("languages"),
+        reverse("bookinstances"),
+        reverse("search") + "?q=book",
+        reverse("search"),
+        reverse("preferences"),
+        reverse("login"),
+        *(data[name].get_absolute_url() for name in data),
+        "/catalog/no-such-page/",
+    ]
+
+
+def test_every_page_has_one_h1_and_its_own_title(client, site_data):
+    titles = set()
+    for url in public_urls(site_data):
+        content = client.get(url).content.decode()
+        assert len(re.findall(r"<h1[\s>]", content)) == 1, url
+        title = re.search(r"<title>(.*?)</title>", content, re.S).group(1).strip()
+        titles.add(title)
+    # Search with and without a query differ; everything else is its own page.
+    assert len(titles) >= len(public_urls(site_data)) - 1
+
+
+def test_every_page_has_the_search_box_and_a_skip_link(client, site_data):
+    for url in public_urls(site_data):
+        content = client.get(url).content.decode()
+        assert 'action="/catalog/search/"' in content, url
+        assert 'href="#content"' in content, url
+
+
+def test_no_page_loads_anything_from_another_site(client, site_data):
+    for url in public_urls(site_data):
+        content = client.get(url).content.decode()
+        assert not re.search(r'(src|href)="(https?:)?//', content), url
+
+
+def test_notices_show_on_every_page(client, site_data):
+    SiteNoticeFactory(text="Closed on Monday")
+    for url in public_urls(site_data):
+        assert "Closed on Monday" in client.get(url).content.decode(), url
+
+
+def test_models_and_migrations_agree():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_migrations_create_the_librarian_and_member_groups():
+    librarians = Group.objects.get(name="Librarians")
+    codenames = set(librarians.permissions.values_list("codename", flat=True))
+    assert "can_mark_returned" in codenames
+    for model in ("author", "book", "bookinstance", "genre", "language"):
+        for action in ("add", "change", "delete", "view"):
+            assert f"{action}_{model}" in codenames
+    assert not Group.objects.get(name="Library Members").permissions.exists()
+
+
+def test_ci_and_readme_run_the_same_make_test():
+    assert "make test" in (PROJECT / ".ci" / "run").read_text()
+    readme = (PROJECT / "README.md").read_text()
+    assert readme.index("make run") < readme.index("make test")
+
+
+def test_make_writes_a_development_env_once(tmp_path):
+    shutil.copy(PROJECT / "Makefile", tmp_path / "Makefile")
+    subprocess.run(["make", "-s", ".env"], cwd=tmp_path, check=True, capture_output=True)
+    first = (tmp_path / ".env").read_text()
+    assert "DJANGO_DEBUG=1" in first
+    key = re.search(r"DJANGO_SECRET_KEY=(\S+)", first).group(1)
+    assert len(key) >= 50
+    subprocess.run(["make", "-s", ".env"], cwd=tmp_path, check=True, capture_output=True)
+    assert (tmp_path / ".env").read_text() == first
+
+
+def test_generated_files_are_ignored_by_git():
+    ignored = (PROJECT / ".gitignore").read_text().split()
+    for generated in (".venv/", "db.sqlite3", "staticfiles/", ".env"):
+        assert generated in ignored

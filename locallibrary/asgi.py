@@ -1,0 +1,9 @@
+"""ASGI config for locallibrary."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "locallibrary.settings")
+
+application = get_asgi_application()

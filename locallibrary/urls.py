@@ -1,0 +1,15 @@
+"""The site's URLs: the admin, accounts, the catalog, a health probe, / -> /catalog/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from catalog.views import healthz
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("catalog/", include("catalog.urls")),
+    path("", RedirectView.as_view(url="/catalog/", permanent=True)),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("healthz", healthz, name="healthz"),
+]
