@@ -1,0 +1,301 @@
+"""The `load_demo_data` command: a real, believable library that loads once and only once."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.utils import timezone
+
+from catalog.management.commands.load_demo_data import (
+    AUTHORS,
+    BOOKS,
+    DEMO_ACCOUNTS,
+    copy_id,
+)
+from catalog.models import Author, Book, BookInstance, Genre, Language
+
+pytestmark = pytest.mark.django_db
+
+Status = BookInstance.LoanStatus
+PASSWORDS = {username: password for username, password, _ in DEMO_ACCOUNTS}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def load():
+    """Run the command; return what it printed."""
+    out = io.StringIO()
+    call_command("load_demo_data", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def output():
+    return load()
+
+
+def demo_copies():
+    ids = [copy_id(book.isbn, n) for book in BOOKS for n in range(1, len(book.copies) + 1)]
+    return BookInstance.objects.filter(pk__in=ids)
+
+
+def isbn13_is_valid(isbn):
+    if len(isbn) != 13 or not isbn.isdigit():
+        return False
+    total = sum(int(digit) * (3 if i % 2 else 1) for i, digit in enumerate(isbn))
+    return total % 10 == 0
+
+
+def snapshot():
+    """Every row the command could touch, in a comparable form."""
+    User = get_user_model()
+    models = [
+        Genre,
+        Language,
+        Author,
+        Book,
+        Book.genre.through,
+        BookInstance,
+        User,
+        User.groups.through,
+        Group,
+        Group.permissions.through,
+    ]
+    return {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
+
+
+# The data itself ------------------------------------------------------------------------
+
+
+def test_isbn_checker_rejects_a_wrong_check_digit():
+    assert isbn13_is_valid("9780141439518")
+    assert not isbn13_is_valid("9780141439519")
+    assert not isbn13_is_valid("978014143951")
+
+
+def test_every_demo_isbn_has_a_valid_check_digit():
+    invalid = [(book.isbn, book.title) for book in BOOKS if not isbn13_is_valid(book.isbn)]
+    assert invalid == []
+    assert len({book.isbn for book in BOOKS}) == len(BOOKS)
+
+
+def test_every_book_has_one_to_four_copies_and_a_short_summary():
+    for book in BOOKS:
+        assert 1 <= len(book.copies) <= 4, book.title
+        assert 0 < len(book.summary) < 1000, book.title
+        assert book.author in AUTHORS, book.title
+        assert book.genres, book.title
+
+
+def test_demo_data_is_a_believable_library(output):
+    assert Book.objects.count() >= 28
+    assert Author.objects.count() >= 12
+    assert Genre.objects.filter(book__isnull=False).distinct().count() >= 6
+    assert Language.objects.filter(book__isnull=False).distinct().count() >= 3
+    assert Book.objects.exclude(language__name="English").count() >= 4
+    # Authors have several books each on average, and nobody is left without one.
+    assert not Author.objects.filter(book__isnull=True).exists()
+    assert not Book.objects.filter(genre__isnull=True).exists()
+
+
+def test_demo_authors_have_consistent_dates(output):
+    authors = Author.objects.all()
+    assert sum(author.date_of_birth is not None for author in authors) >= 12
+    for author in authors:
+        if author.date_of_birth and author.date_of_death:
+            assert author.date_of_birth < author.date_of_death, str(author)
+    austen = Author.objects.get(first_name="Jane", last_name="Austen")
+    assert (austen.date_of_birth, austen.date_of_death) == (date(1775, 12, 16), date(1817, 7, 18))
+    assert Author.objects.filter(date_of_death__isnull=True).exists()  # living authors
+
+
+def test_every_demo_row_passes_model_validation(output):
+    for model in (Genre, Language, Author, Book, BookInstance):
+        for obj in model.objects.all():
+            obj.full_clean()
+
+
+def test_demo_copies_have_fixed_ids(output):
+    dune = Book.objects.get(isbn="9780441172719")
+    expected = {copy_id(dune.isbn, n) for n in (1, 2, 3)}
+    assert set(dune.bookinstance_set.values_list("pk", flat=True)) == expected
+    assert demo_copies().count() == sum(len(book.copies) for book in BOOKS)
+    assert BookInstance.objects.count() == demo_copies().count()
+
+
+def test_demo_copies_have_imprints_with_publisher_and_year(output):
+    for copy in BookInstance.objects.all():
+        publisher, _, year = copy.imprint.rpartition(", ")
+        assert publisher and year.isdigit() and 1900 < int(year) <= 2025, copy.imprint
+
+
+# Loans ----------------------------------------------------------------------------------
+
+
+def test_demo_data_has_every_loan_status(output):
+    statuses = set(demo_copies().values_list("status", flat=True))
+    assert statuses == set(Status.values)
+
+
+def test_demo_data_has_overdue_loans_for_the_patron(output):
+    patron = get_user_model().objects.get(username="patron")
+    loans = list(BookInstance.objects.filter(borrower=patron, status=Status.ON_LOAN))
+    assert len(loans) >= 3
+    overdue = [copy for copy in loans if copy.is_overdue]
+    assert len(overdue) >= 2
+    assert len(overdue) < len(loans)  # and some that are not
+
+
+def test_second_patron_has_a_few_loans(output):
+    patron2 = get_user_model().objects.get(username="patron2")
+    assert BookInstance.objects.filter(borrower=patron2, status=Status.ON_LOAN).count() >= 2
+
+
+def test_loans_have_a_borrower_and_a_due_date_other_copies_none(output):
+    for copy in demo_copies():
+        if copy.status == Status.ON_LOAN:
+            assert copy.borrower is not None and copy.due_back is not None
+        elif copy.status == Status.RESERVED:
+            # Reserved for someone: the borrower is who it is kept for.
+            assert copy.borrower is not None and copy.due_back is None
+        else:
+            assert copy.borrower is None and copy.due_back is None
+
+
+def test_due_dates_are_offsets_from_the_library_local_date(monkeypatch):
+    today = date(2031, 2, 14)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today)
+    load()
+    dune_loan = BookInstance.objects.get(pk=copy_id("9780441172719", 1))
+    assert dune_loan.due_back == today - timedelta(days=5)
+    assert dune_loan.is_overdue
+    due_dates = demo_copies().filter(status=Status.ON_LOAN).values_list("due_back", flat=True)
+    assert all(today - timedelta(days=30) <= due <= today + timedelta(weeks=4) for due in due_dates)
+
+
+# Accounts -------------------------------------------------------------------------------
+
+
+def test_demo_account_names_and_passwords_are_published():
+    assert [username for username, _, _ in DEMO_ACCOUNTS] == [
+        "admin",
+        "librarian",
+        "patron",
+        "patron2",
+    ]
+    assert PASSWORDS["admin"] == "admin-demo-pass"
+    assert PASSWORDS["librarian"] == "librarian-demo-pass"
+    assert PASSWORDS["patron"] == "patron-demo-pass"
+
+
+def test_admin_is_a_superuser(output):
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff and admin.is_active
+
+
+def test_librarian_is_staff_in_librarians_and_can_mark_returned(output):
+    librarian = get_user_model().objects.get(username="librarian")
+    assert librarian.is_staff
+    assert not librarian.is_superuser
+    assert librarian.groups.filter(name="Librarians").exists()
+    assert librarian.has_perm("catalog.can_mark_returned")
+    assert librarian.has_perm("catalog.change_bookinstance")
+
+
+@pytest.mark.parametrize("username", ["patron", "patron2"])
+def test_patrons_are_library_members_without_staff_rights(output, username):
+    patron = get_user_model().objects.get(username=username)
+    assert not patron.is_staff and not patron.is_superuser
+    assert [group.name for group in patron.groups.all()] == ["Library Members"]
+    assert not patron.has_perm("catalog.can_mark_returned")
+    assert patron.email  # reminders about overdue copies go somewhere
+
+
+@pytest.mark.parametrize("username", PASSWORDS)
+def test_demo_accounts_can_log_in(output, client, username):
+    assert client.login(username=username, password=PASSWORDS[username])
+
+
+def test_missing_groups_are_created_with_the_librarian_permissions():
+    Group.objects.filter(name__in=["Librarians", "Library Members"]).delete()
+    load()
+    librarian = get_user_model().objects.get(username="librarian")
+    assert librarian.has_perm("catalog.can_mark_returned")
+    assert get_user_model().objects.get(username="patron").groups.get().name == "Library Members"
+
+
+def test_output_lists_the_accounts(output):
+    assert "Demo accounts" in output
+    for username, password, can in DEMO_ACCOUNTS:
+        line = next(line for line in output.splitlines() if line.split()[:1] == [username])
+        assert password in line
+        assert can in line
+    assert "Books" in output and "overdue" in output
+
+
+# Running again --------------------------------------------------------------------------
+
+
+def test_running_twice_changes_nothing(output):
+    before = snapshot()
+    second_output = load()
+    assert snapshot() == before
+    assert "nothing was changed" in second_output
+    assert "(0 new)" in second_output
+
+
+def test_second_run_keeps_what_people_changed(output):
+    patron = get_user_model().objects.get(username="patron")
+    patron.set_password("my-own-secret")
+    patron.save()
+    loan = BookInstance.objects.get(pk=copy_id("9780441172719", 1))
+    loan.due_back = date(2040, 1, 1)
+    loan.save()
+    Book.objects.filter(isbn="9780441172719").update(summary="Edited by a librarian.")
+
+    second_output = load()
+
+    patron.refresh_from_db()
+    assert patron.check_password("my-own-secret")
+    assert BookInstance.objects.get(pk=loan.pk).due_back == date(2040, 1, 1)
+    assert Book.objects.get(isbn="9780441172719").summary == "Edited by a librarian."
+    assert "patron-demo-pass" not in second_output
+    assert "admin-demo-pass" in second_output
+
+
+def test_existing_rows_are_reused_not_duplicated():
+    Genre.objects.create(name="science fiction")  # same name, other case
+    Author.objects.create(first_name="Frank", last_name="Herbert")
+    get_user_model().objects.create_user("admin", password="the-real-admin-pass")
+    output = load()
+    assert Genre.objects.filter(name__iexact="Science Fiction").count() == 1
+    assert Author.objects.filter(last_name="Herbert").count() == 1
+    dune = Book.objects.get(isbn="9780441172719")
+    assert dune.author.date_of_birth is None  # the existing author, left as it was
+    assert [genre.name for genre in dune.genre.all()] == ["science fiction"]
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.check_password("the-real-admin-pass")
+    assert not admin.is_superuser
+    assert "admin-demo-pass" not in output
+
+
+def test_if_empty_loads_the_demo_library_into_an_empty_catalog():
+    call_command("load_demo_data", "--if-empty", stdout=io.StringIO())
+    assert Book.objects.count() >= 25
+
+
+def test_if_empty_leaves_a_library_with_books_alone_but_prints_the_accounts(output):
+    own_book = Book.objects.create(title="Our own", summary="s", isbn="0000000000001")
+    Book.objects.exclude(pk=own_book.pk).filter(bookinstance__isnull=True).delete()
+    before = snapshot()
+    out = io.StringIO()
+    call_command("load_demo_data", "--if-empty", stdout=out)
+    assert snapshot() == before
+    assert "no demo data loaded" in out.getvalue()
+    assert "librarian-demo-pass" in out.getvalue()
