@@ -1,14 +1,16 @@
 """The catalog's pages: thin views over Django's generic views (tutorial parts 5 to 7)."""
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch
 from django.http import HttpResponse
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import generic
-from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from . import visitor
@@ -181,6 +183,39 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+COOKIES_REFUSED = "Your browser does not accept cookies. Please enable cookies and try again."
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, plus the session framework's test-cookie check (tutorial part 7)."""
+
+    def get(self, request, *args, **kwargs):
+        request.session.set_test_cookie()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not request.session.test_cookie_worked():
+            return self.refuse_without_cookies()
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        self.request.session.delete_test_cookie()
+        return super().form_valid(form)
+
+    def refuse_without_cookies(self, status=200):
+        """The login form again, with the typed user name and the cookies message."""
+        self.request.session.set_test_cookie()
+        username = self.request.POST.get("username", "")[:150]
+        form = self.get_form_class()(self.request, initial={"username": username})
+        context = self.get_context_data(form=form, cookies_refused=COOKIES_REFUSED)
+        return self.render_to_response(context, status=status)
+
+
+@never_cache
 def csrf_failure(request, reason=""):
-    """CSRF_FAILURE_VIEW: Django's page for now."""
-    return django_csrf_failure(request, reason=reason)
+    """CSRF_FAILURE_VIEW: a browser that blocks cookies gets the login page and says why."""
+    if reason == REASON_NO_CSRF_COOKIE:
+        view = LoginView()
+        view.setup(request)
+        return view.refuse_without_cookies(status=403)
+    return render(request, "403_csrf.html", status=403)

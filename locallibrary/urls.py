@@ -4,12 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from catalog.views import healthz
+from catalog.views import LoginView, healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("catalog/", include("catalog.urls")),
     path("", RedirectView.as_view(url="/catalog/", permanent=True)),
+    # The login with the test-cookie check comes before Django's own accounts URLs.
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz, name="healthz"),
 ]

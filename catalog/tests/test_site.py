@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
-from .factories import BookInstanceFactory, GenreFactory, SiteNoticeFactory
+from .factories import BookInstanceFactory, GenreFactory, LibrarianFactory, SiteNoticeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,10 @@ def public_urls(data):
         reverse("search"),
         reverse("preferences"),
         reverse("login"),
+        reverse("password_reset"),
+        reverse("password_reset_done"),
+        reverse("password_reset_confirm", args=["MQ", "set-password"]),
+        reverse("password_reset_complete"),
         *(data[name].get_absolute_url() for name in data),
         "/catalog/no-such-page/",
     ]
@@ -56,6 +60,26 @@ def test_every_page_has_one_h1_and_its_own_title(client, site_data):
         titles.add(title)
     # Search with and without a query differ; everything else is its own page.
     assert len(titles) >= len(public_urls(site_data)) - 1
+
+
+def logged_in_urls(data):
+    """The pages only a logged-in user (here a librarian, who may see them all) can open."""
+    return [
+        reverse("password_change"),
+        reverse("password_change_done"),
+    ]
+
+
+def test_every_logged_in_page_has_one_h1_and_its_own_title(client, site_data):
+    client.force_login(LibrarianFactory())
+    titles = set()
+    for url in logged_in_urls(site_data):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        content = response.content.decode()
+        assert len(re.findall(r"<h1[\s>]", content)) == 1, url
+        titles.add(re.search(r"<title>(.*?)</title>", content, re.S).group(1).strip())
+    assert len(titles) == len(logged_in_urls(site_data))
 
 
 def test_every_page_has_the_search_box_and_a_skip_link(client, site_data):
