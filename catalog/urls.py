@@ -18,6 +18,13 @@ urlpatterns = [
         views.BookInstanceDetailView.as_view(),
         name="bookinstance-detail",
     ),
+    path("mybooks/", views.LoanedBooksByUserListView.as_view(), name="my-borrowed"),
+    path("borrowed/", views.LoanedBooksAllListView.as_view(), name="all-borrowed"),
+    path(
+        "book/<uuid:pk>/renew/",
+        views.renew_book_librarian,
+        name="renew-book-librarian",
+    ),
     path("search/", views.SearchResultsView.as_view(), name="search"),
     path("preferences/", views.preferences, name="preferences"),
     path("notice/<int:pk>/dismiss/", views.dismiss_notice, name="dismiss-notice"),

@@ -2,19 +2,22 @@
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import generic
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from . import visitor
-from .forms import PageSizeForm, SearchForm
+from .forms import RENEWAL_DEFAULT, PageSizeForm, RenewBookForm, SearchForm
 from .models import (
     Author,
     Book,
@@ -117,6 +120,60 @@ class BookInstanceDetailView(generic.DetailView):
 
     def get_queryset(self):
         return BookInstance.objects.select_related("book__author", "borrower")
+
+
+class LoanedBooksByUserListView(LoginRequiredMixin, VisitorPaginationMixin, generic.ListView):
+    """Generic class-based view listing books on loan to current user (tutorial part 8)."""
+
+    model = BookInstance
+    template_name = "catalog/bookinstance_list_borrowed_user.html"
+
+    def get_queryset(self):
+        return BookInstance.objects.on_loan().filter(borrower=self.request.user)
+
+
+class LoanedBooksAllListView(PermissionRequiredMixin, VisitorPaginationMixin, generic.ListView):
+    """Every copy on loan, with its borrower, for librarians."""
+
+    model = BookInstance
+    permission_required = "catalog.can_mark_returned"
+    template_name = "catalog/bookinstance_list_borrowed_all.html"
+
+    def get_queryset(self):
+        return BookInstance.objects.on_loan()
+
+
+@login_required
+@permission_required("catalog.can_mark_returned", raise_exception=True)
+def renew_book_librarian(request, pk):
+    """View function for renewing a specific BookInstance by librarian (tutorial part 9)."""
+    book_instance = get_object_or_404(
+        BookInstance.objects.select_related("book", "borrower"), pk=pk
+    )
+    if request.method == "POST":
+        form = RenewBookForm(request.POST)
+        if form.is_valid():
+            # Only a copy still on loan is renewed, even if it was returned meanwhile.
+            renewed = BookInstance.objects.filter(
+                pk=book_instance.pk, status=BookInstance.LoanStatus.ON_LOAN
+            ).update(due_back=form.cleaned_data["renewal_date"])
+            if renewed:
+                messages.success(
+                    request,
+                    f"{book_instance.book.title} is now due back on "
+                    f"{form.cleaned_data['renewal_date']:%Y-%m-%d}.",
+                )
+                return HttpResponseRedirect(reverse("all-borrowed"))
+            book_instance.refresh_from_db()
+    else:
+        proposed_renewal_date = timezone.localdate() + RENEWAL_DEFAULT
+        form = RenewBookForm(initial={"renewal_date": proposed_renewal_date})
+    context = {
+        "form": form,
+        "book_instance": book_instance,
+        "on_loan": book_instance.status == BookInstance.LoanStatus.ON_LOAN,
+    }
+    return render(request, "catalog/book_renew_librarian.html", context)
 
 
 class SearchResultsView(VisitorPaginationMixin, generic.ListView):

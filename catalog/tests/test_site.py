@@ -67,6 +67,9 @@ def logged_in_urls(data):
     return [
         reverse("password_change"),
         reverse("password_change_done"),
+        reverse("my-borrowed"),
+        reverse("all-borrowed"),
+        reverse("renew-book-librarian", args=[data["bookinstance"].pk]),
     ]
 
 
