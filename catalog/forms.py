@@ -4,9 +4,12 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from . import visitor
+from .models import Author, Book, BookInstance, Genre, Language
 
 # Each word adds a condition to the search query: bound both, whatever is typed.
 SEARCH_MAX_LENGTH = 200
@@ -65,3 +68,59 @@ class RenewBookForm(forms.Form):
         if data > today + RENEWAL_MAX:
             raise ValidationError("Invalid date - renewal more than 4 weeks ahead", code="too_far")
         return data
+
+
+# The librarians' create and update pages (tutorial part 9, "Editing with generic views").
+
+
+class AuthorForm(forms.ModelForm):
+    class Meta:
+        model = Author
+        fields = ["first_name", "last_name", "date_of_birth", "date_of_death"]
+        widgets = {"date_of_birth": DateInput(), "date_of_death": DateInput()}
+
+
+class BookForm(forms.ModelForm):
+    class Meta:
+        model = Book
+        fields = ["title", "author", "summary", "isbn", "genre", "language"]
+        widgets = {"genre": forms.CheckboxSelectMultiple()}
+
+
+class UniqueNameForm(forms.ModelForm):
+    """Say "already exists" next to the name, ignoring case as the Lower('name') constraint does."""
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        model = self._meta.model
+        taken = (
+            model.objects.alias(lower_name=Lower("name"))
+            .filter(lower_name=Lower(Value(name)))
+            .exclude(pk=self.instance.pk)
+        )
+        if taken.exists():
+            raise ValidationError(
+                "%(model)s already exists (case insensitive match)",
+                code="unique",
+                params={"model": model._meta.verbose_name.capitalize()},
+            )
+        return name
+
+
+class GenreForm(UniqueNameForm):
+    class Meta:
+        model = Genre
+        fields = ["name"]
+
+
+class LanguageForm(UniqueNameForm):
+    class Meta:
+        model = Language
+        fields = ["name"]
+
+
+class BookInstanceForm(forms.ModelForm):
+    class Meta:
+        model = BookInstance
+        fields = ["book", "imprint", "status", "due_back", "borrower"]
+        widgets = {"due_back": DateInput()}

@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.db import DatabaseError, connection
-from django.db.models import Prefetch
+from django.db import DatabaseError, connection, router
+from django.db.models import Prefetch, ProtectedError, RestrictedError
+from django.db.models.deletion import Collector
 from django.http import HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import generic
@@ -17,7 +18,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from . import visitor
-from .forms import RENEWAL_DEFAULT, PageSizeForm, RenewBookForm, SearchForm
+from .forms import (
+    RENEWAL_DEFAULT,
+    AuthorForm,
+    BookForm,
+    BookInstanceForm,
+    GenreForm,
+    LanguageForm,
+    PageSizeForm,
+    RenewBookForm,
+    SearchForm,
+)
 from .models import (
     Author,
     Book,
@@ -174,6 +185,143 @@ def renew_book_librarian(request, pk):
         "on_loan": book_instance.status == BookInstance.LoanStatus.ON_LOAN,
     }
     return render(request, "catalog/book_renew_librarian.html", context)
+
+
+# Create, update and delete (tutorial part 9): each guarded by the model's own permission.
+# Anonymous visitors are sent to log in; logged-in users without it get 403.
+
+
+class AuthorCreate(PermissionRequiredMixin, generic.CreateView):
+    model = Author
+    form_class = AuthorForm
+    permission_required = "catalog.add_author"
+
+
+class AuthorUpdate(PermissionRequiredMixin, generic.UpdateView):
+    model = Author
+    form_class = AuthorForm
+    permission_required = "catalog.change_author"
+
+
+def blocking_dependents(obj):
+    """What stops `obj` being deleted (RESTRICT/PROTECT relations), found without deleting."""
+    collector = Collector(using=router.db_for_write(type(obj)))
+    try:
+        collector.collect([obj])
+    except RestrictedError as error:
+        return error.restricted_objects
+    except ProtectedError as error:
+        return error.protected_objects
+    return set()
+
+
+class RefusedDeleteMixin:
+    """A delete that related records refuse shows them on the confirm page, never a 500."""
+
+    shown_dependents = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "dependents" not in kwargs:
+            context.update(self.dependents_context(blocking_dependents(self.object)))
+        return context
+
+    def dependents_context(self, dependents):
+        names = sorted(str(obj) for obj in dependents)
+        return {
+            "dependents": names[: self.shown_dependents],
+            "more_dependents": max(len(names) - self.shown_dependents, 0),
+        }
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except RestrictedError as error:
+            dependents = error.restricted_objects
+        except ProtectedError as error:
+            dependents = error.protected_objects
+        context = self.get_context_data(
+            form=form, delete_refused=True, **self.dependents_context(dependents)
+        )
+        return self.render_to_response(context)
+
+
+class AuthorDelete(PermissionRequiredMixin, RefusedDeleteMixin, generic.DeleteView):
+    model = Author
+    success_url = reverse_lazy("authors")
+    permission_required = "catalog.delete_author"
+
+
+class BookCreate(PermissionRequiredMixin, generic.CreateView):
+    model = Book
+    form_class = BookForm
+    permission_required = "catalog.add_book"
+
+
+class BookUpdate(PermissionRequiredMixin, generic.UpdateView):
+    model = Book
+    form_class = BookForm
+    permission_required = "catalog.change_book"
+
+
+class BookDelete(PermissionRequiredMixin, RefusedDeleteMixin, generic.DeleteView):
+    model = Book
+    success_url = reverse_lazy("books")
+    permission_required = "catalog.delete_book"
+
+
+class GenreCreate(PermissionRequiredMixin, generic.CreateView):
+    model = Genre
+    form_class = GenreForm
+    permission_required = "catalog.add_genre"
+
+
+class GenreUpdate(PermissionRequiredMixin, generic.UpdateView):
+    model = Genre
+    form_class = GenreForm
+    permission_required = "catalog.change_genre"
+
+
+class GenreDelete(PermissionRequiredMixin, RefusedDeleteMixin, generic.DeleteView):
+    model = Genre
+    success_url = reverse_lazy("genres")
+    permission_required = "catalog.delete_genre"
+
+
+class LanguageCreate(PermissionRequiredMixin, generic.CreateView):
+    model = Language
+    form_class = LanguageForm
+    permission_required = "catalog.add_language"
+
+
+class LanguageUpdate(PermissionRequiredMixin, generic.UpdateView):
+    model = Language
+    form_class = LanguageForm
+    permission_required = "catalog.change_language"
+
+
+class LanguageDelete(PermissionRequiredMixin, RefusedDeleteMixin, generic.DeleteView):
+    model = Language
+    success_url = reverse_lazy("languages")
+    permission_required = "catalog.delete_language"
+
+
+class BookInstanceCreate(PermissionRequiredMixin, generic.CreateView):
+    model = BookInstance
+    form_class = BookInstanceForm
+    permission_required = "catalog.add_bookinstance"
+
+
+class BookInstanceUpdate(PermissionRequiredMixin, generic.UpdateView):
+    model = BookInstance
+    form_class = BookInstanceForm
+    permission_required = "catalog.change_bookinstance"
+
+
+class BookInstanceDelete(PermissionRequiredMixin, RefusedDeleteMixin, generic.DeleteView):
+    model = BookInstance
+    success_url = reverse_lazy("bookinstances")
+    permission_required = "catalog.delete_bookinstance"
 
 
 class SearchResultsView(VisitorPaginationMixin, generic.ListView):

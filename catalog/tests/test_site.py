@@ -70,6 +70,12 @@ def logged_in_urls(data):
         reverse("my-borrowed"),
         reverse("all-borrowed"),
         reverse("renew-book-librarian", args=[data["bookinstance"].pk]),
+        *(reverse(f"{name}-create") for name in data),
+        *(
+            reverse(f"{name}-{action}", args=[data[name].pk])
+            for name in data
+            for action in ("update", "delete")
+        ),
     ]
 
 

@@ -47,6 +47,15 @@ PROTECTED_PAGES = [
     ("my-borrowed", None, None),
     ("all-borrowed", None, "catalog.can_mark_returned"),
     ("renew-book-librarian", "bookinstance", "catalog.can_mark_returned"),
+    *(
+        page
+        for model in ("author", "book", "genre", "language", "bookinstance")
+        for page in (
+            (f"{model}-create", None, f"catalog.add_{model}"),
+            (f"{model}-update", model, f"catalog.change_{model}"),
+            (f"{model}-delete", model, f"catalog.delete_{model}"),
+        )
+    ),
 ]
 
 
@@ -106,6 +115,37 @@ def test_an_unknown_pk_is_404_for_a_permission_holder(client, name, needs, permi
     assert client.get(reverse(name, args=[missing])).status_code == 404
 
 
+@pytest.mark.parametrize(("name", "needs", "permission"), PROTECTED_PAGES)
+def test_holding_another_permission_is_not_enough(client, loaned_copy, name, needs, permission):
+    other = "catalog.view_book" if permission != "catalog.view_book" else "catalog.add_book"
+    client.force_login(user_with_permission(other))
+    response = client.get(url_of(name, needs, loaned_copy))
+    assert response.status_code == (200 if permission is None else 403)
+
+
+@pytest.mark.parametrize(
+    ("name", "needs", "permission"), [page for page in PROTECTED_PAGES if "-delete" in page[0]]
+)
+def test_a_member_cannot_delete_by_post(client, name, needs, permission):
+    copy = BookInstanceFactory(book__genre=[GenreFactory()])
+    target = objects_of(copy)[needs]
+    client.force_login(MemberFactory())
+    assert client.post(reverse(name, args=[target.pk])).status_code == 403
+    assert type(target).objects.filter(pk=target.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "needs", "permission"), [page for page in PROTECTED_PAGES if "-delete" in page[0]]
+)
+def test_an_anonymous_post_deletes_nothing_and_asks_to_log_in(client, name, needs, permission):
+    copy = BookInstanceFactory(book__genre=[GenreFactory()])
+    target = objects_of(copy)[needs]
+    response = client.post(reverse(name, args=[target.pk]))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/?next=")
+    assert type(target).objects.filter(pk=target.pk).exists()
+
+
 # The header
 
 
@@ -128,6 +168,37 @@ def test_librarian_sees_my_borrowed_and_all_borrowed(client):
     content = client.get(reverse("books")).content.decode()
     assert f'href="{reverse("my-borrowed")}">My borrowed<' in content
     assert f'href="{reverse("all-borrowed")}">All borrowed<' in content
+    for model in ("author", "book", "genre", "language", "bookinstance"):
+        assert f'href="{reverse(f"{model}-create")}"' in content
+
+
+def test_member_sees_no_create_links(client):
+    client.force_login(MemberFactory())
+    content = client.get(reverse("books")).content.decode()
+    assert "/create/" not in content
+
+
+def test_create_links_follow_each_add_permission(client):
+    client.force_login(user_with_permission("catalog.add_genre"))
+    content = client.get(reverse("books")).content.decode()
+    assert f'href="{reverse("genre-create")}"' in content
+    assert reverse("book-create") not in content
+    assert reverse("all-borrowed") not in content
+
+
+@pytest.mark.parametrize("model", ["author", "book", "genre", "language", "bookinstance"])
+def test_detail_pages_offer_edit_and_delete_to_librarians_only(client, loaned_copy, model):
+    target = objects_of(loaned_copy)[model]
+    update = reverse(f"{model}-update", args=[target.pk])
+    delete = reverse(f"{model}-delete", args=[target.pk])
+    client.force_login(MemberFactory())
+    content = client.get(target.get_absolute_url()).content.decode()
+    assert update not in content
+    assert delete not in content
+    client.force_login(LibrarianFactory())
+    content = client.get(target.get_absolute_url()).content.decode()
+    assert update in content
+    assert delete in content
 
 
 # My borrowed

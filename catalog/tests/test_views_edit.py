@@ -1,0 +1,330 @@
+"""Librarians' create, update and delete pages (tutorial part 9, generic editing views)."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import Author, Book, BookInstance, Genre, Language
+
+from .factories import (
+    AuthorFactory,
+    BookFactory,
+    BookInstanceFactory,
+    GenreFactory,
+    LanguageFactory,
+    LibrarianFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def librarian(client):
+    client.force_login(LibrarianFactory())
+    return client
+
+
+def field_errors(response, field):
+    return response.context["form"].errors.get(field, [])
+
+
+# Authors
+
+
+def test_new_author_form_has_no_death_date_filled_in(librarian):
+    response = librarian.get(reverse("author-create"))
+    assert not response.context["form"].initial.get("date_of_death")
+    content = response.content.decode()
+    assert re.search(r'<input type="date" name="date_of_death"[^>]*>', content)
+    assert not re.search(r'name="date_of_death"[^>]*value=', content)
+
+
+def test_creating_an_author_goes_to_their_page(librarian):
+    response = librarian.post(
+        reverse("author-create"),
+        {"first_name": "Ursula", "last_name": "Le Guin", "date_of_birth": "1929-10-21"},
+    )
+    author = Author.objects.get(last_name="Le Guin")
+    assert response.status_code == 302
+    assert response.url == author.get_absolute_url()
+    assert author.date_of_birth == datetime.date(1929, 10, 21)
+    assert author.date_of_death is None
+
+
+def test_a_death_before_birth_is_shown_next_to_the_death_date(librarian):
+    response = librarian.post(
+        reverse("author-create"),
+        {
+            "first_name": "A",
+            "last_name": "B",
+            "date_of_birth": "1950-01-01",
+            "date_of_death": "1949-12-31",
+        },
+    )
+    assert response.status_code == 200
+    assert field_errors(response, "date_of_death") == ["Date of death is before date of birth."]
+    assert not Author.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["yesterday", "1950-02-30", "0000-01-01", "1" * 400])
+def test_a_malformed_author_date_is_a_form_error(librarian, typed):
+    response = librarian.post(
+        reverse("author-create"), {"first_name": "A", "last_name": "B", "date_of_birth": typed}
+    )
+    assert response.status_code == 200
+    assert field_errors(response, "date_of_birth")
+
+
+def test_missing_author_names_are_shown_next_to_their_fields(librarian):
+    response = librarian.post(reverse("author-create"), {})
+    assert field_errors(response, "first_name") == ["This field is required."]
+    assert field_errors(response, "last_name") == ["This field is required."]
+
+
+def test_updating_an_author_goes_to_their_page(librarian):
+    author = AuthorFactory()
+    response = librarian.post(
+        reverse("author-update", args=[author.pk]),
+        {"first_name": "New", "last_name": "Name", "date_of_death": "2000-01-01"},
+    )
+    author.refresh_from_db()
+    assert response.url == author.get_absolute_url()
+    assert str(author) == "Name, New"
+    assert author.date_of_death == datetime.date(2000, 1, 1)
+
+
+def test_update_form_shows_the_current_values(librarian):
+    author = AuthorFactory(first_name="Jane", date_of_birth=datetime.date(1775, 12, 16))
+    content = librarian.get(reverse("author-update", args=[author.pk])).content.decode()
+    assert 'value="Jane"' in content
+    assert 'value="1775-12-16"' in content
+
+
+def test_deleting_an_author_without_books_goes_to_the_author_list(librarian):
+    author = AuthorFactory()
+    response = librarian.post(reverse("author-delete", args=[author.pk]))
+    assert response.url == reverse("authors")
+    assert not Author.objects.filter(pk=author.pk).exists()
+
+
+def test_deleting_an_author_with_books_is_refused_and_lists_them(librarian):
+    book = BookFactory(title="The Dispossessed")
+    response = librarian.post(reverse("author-delete", args=[book.author.pk]))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "cannot be deleted" in content
+    assert "<li>The Dispossessed</li>" in content
+    assert "Nothing was deleted." in content
+    assert Author.objects.filter(pk=book.author.pk).exists()
+
+
+def test_the_delete_page_warns_before_anything_is_sent(librarian):
+    book = BookFactory(title="The Lathe of Heaven")
+    content = librarian.get(reverse("author-delete", args=[book.author.pk])).content.decode()
+    assert "<li>The Lathe of Heaven</li>" in content
+    assert "Yes, delete" not in content
+
+
+def test_a_long_list_of_dependents_is_cut_short(librarian):
+    author = AuthorFactory()
+    BookFactory.create_batch(55, author=author)
+    response = librarian.post(reverse("author-delete", args=[author.pk]))
+    assert len(response.context["dependents"]) == 50
+    assert "and 5 more" in response.content.decode()
+
+
+# Books
+
+
+def book_data(**changes):
+    data = {
+        "title": "A Wizard of Earthsea",
+        "author": AuthorFactory().pk,
+        "summary": "A boy becomes a wizard.",
+        "isbn": "9780553383041",
+        "genre": [GenreFactory().pk],
+    }
+    return {**data, **changes}
+
+
+def test_creating_a_book_without_a_language_goes_to_its_page(librarian):
+    response = librarian.post(reverse("book-create"), book_data())
+    book = Book.objects.get(isbn="9780553383041")
+    assert response.url == book.get_absolute_url()
+    assert book.language is None
+    assert book.genre.count() == 1
+
+
+def test_a_duplicate_isbn_is_shown_next_to_the_isbn(librarian):
+    BookFactory(isbn="9780553383041")
+    response = librarian.post(reverse("book-create"), book_data())
+    assert response.status_code == 200
+    assert field_errors(response, "isbn") == ["Book with this ISBN already exists."]
+    assert Book.objects.count() == 1
+
+
+def test_a_too_long_isbn_and_missing_fields_are_form_errors(librarian):
+    response = librarian.post(reverse("book-create"), book_data(isbn="1" * 14, title="", genre=[]))
+    assert field_errors(response, "isbn")
+    assert field_errors(response, "title")
+    assert field_errors(response, "genre")
+    assert not Book.objects.exists()
+
+
+def test_updating_a_book_keeps_its_own_isbn(librarian):
+    book = BookFactory(isbn="9780553383041")
+    data = book_data(title="Renamed", author=book.author.pk, language=book.language.pk)
+    response = librarian.post(reverse("book-update", args=[book.pk]), data)
+    assert response.url == book.get_absolute_url()
+    book.refresh_from_db()
+    assert book.title == "Renamed"
+
+
+def test_deleting_a_book_with_copies_is_refused_and_lists_them(librarian):
+    copy = BookInstanceFactory(book__title="Tehanu")
+    response = librarian.post(reverse("book-delete", args=[copy.book.pk]))
+    assert response.status_code == 200
+    assert f"<li>{copy.id} (Tehanu)</li>" in response.content.decode()
+    assert Book.objects.filter(pk=copy.book.pk).exists()
+    assert BookInstance.objects.filter(pk=copy.pk).exists()
+
+
+def test_deleting_a_book_without_copies_goes_to_the_book_list(librarian):
+    book = BookFactory()
+    response = librarian.post(reverse("book-delete", args=[book.pk]))
+    assert response.url == reverse("books")
+    assert not Book.objects.filter(pk=book.pk).exists()
+
+
+# Genres and languages
+
+
+@pytest.mark.parametrize(("model", "factory"), [(Genre, GenreFactory), (Language, LanguageFactory)])
+def test_creating_a_name_goes_to_its_page(librarian, model, factory):
+    name = model._meta.model_name
+    response = librarian.post(reverse(f"{name}-create"), {"name": "Fantasy"})
+    created = model.objects.get(name="Fantasy")
+    assert response.url == created.get_absolute_url()
+
+
+@pytest.mark.parametrize(("model", "factory"), [(Genre, GenreFactory), (Language, LanguageFactory)])
+@pytest.mark.parametrize("typed", ["fantasy", "FANTASY", "Fantasy", "  Fantasy  "])
+def test_a_name_differing_only_in_case_is_shown_next_to_the_name(librarian, model, factory, typed):
+    factory(name="Fantasy")
+    name = model._meta.model_name
+    response = librarian.post(reverse(f"{name}-create"), {"name": typed})
+    assert response.status_code == 200
+    label = model._meta.verbose_name.capitalize()
+    assert field_errors(response, "name") == [f"{label} already exists (case insensitive match)"]
+    assert model.objects.count() == 1
+
+
+@pytest.mark.parametrize(("model", "factory"), [(Genre, GenreFactory), (Language, LanguageFactory)])
+def test_renaming_only_the_case_of_its_own_name_is_allowed(librarian, model, factory):
+    item = factory(name="fantasy")
+    name = model._meta.model_name
+    response = librarian.post(reverse(f"{name}-update", args=[item.pk]), {"name": "Fantasy"})
+    assert response.url == item.get_absolute_url()
+    item.refresh_from_db()
+    assert item.name == "Fantasy"
+
+
+@pytest.mark.parametrize(("model", "factory"), [(Genre, GenreFactory), (Language, LanguageFactory)])
+def test_renaming_to_another_ones_name_is_refused(librarian, model, factory):
+    factory(name="Fantasy")
+    item = factory(name="Horror")
+    name = model._meta.model_name
+    response = librarian.post(reverse(f"{name}-update", args=[item.pk]), {"name": "FANTASY"})
+    assert response.status_code == 200
+    assert field_errors(response, "name")
+    item.refresh_from_db()
+    assert item.name == "Horror"
+
+
+def test_deleting_a_genre_leaves_its_books(librarian):
+    genre = GenreFactory()
+    book = BookFactory(genre=[genre])
+    response = librarian.post(reverse("genre-delete", args=[genre.pk]))
+    assert response.url == reverse("genres")
+    assert not Genre.objects.filter(pk=genre.pk).exists()
+    assert list(Book.objects.get(pk=book.pk).genre.all()) == []
+
+
+def test_deleting_a_language_leaves_its_books_without_one(librarian):
+    book = BookFactory()
+    response = librarian.post(reverse("language-delete", args=[book.language.pk]))
+    assert response.url == reverse("languages")
+    book.refresh_from_db()
+    assert book.language is None
+
+
+# Copies
+
+
+def test_creating_a_copy_goes_to_its_page(librarian):
+    book = BookFactory()
+    response = librarian.post(
+        reverse("bookinstance-create"),
+        {"book": book.pk, "imprint": "Ace, 1968", "status": BookInstance.LoanStatus.AVAILABLE},
+    )
+    copy = BookInstance.objects.get(book=book)
+    assert response.url == copy.get_absolute_url()
+    assert copy.status == BookInstance.LoanStatus.AVAILABLE
+
+
+def test_the_copy_form_uses_a_date_picker(librarian):
+    content = librarian.get(reverse("bookinstance-create")).content.decode()
+    assert re.search(r'<input type="date" name="due_back"', content)
+
+
+def test_updating_a_copy_goes_to_its_page(librarian):
+    copy = BookInstanceFactory()
+    response = librarian.post(
+        reverse("bookinstance-update", args=[copy.pk]),
+        {
+            "book": copy.book.pk,
+            "imprint": "Reprint",
+            "status": BookInstance.LoanStatus.MAINTENANCE,
+            "due_back": "",
+        },
+    )
+    assert response.url == copy.get_absolute_url()
+    copy.refresh_from_db()
+    assert copy.status == BookInstance.LoanStatus.MAINTENANCE
+
+
+def test_a_copy_with_an_unknown_status_or_book_is_refused(librarian):
+    response = librarian.post(
+        reverse("bookinstance-create"), {"book": 999999, "imprint": "x", "status": "z"}
+    )
+    assert response.status_code == 200
+    assert field_errors(response, "book")
+    assert field_errors(response, "status")
+    assert not BookInstance.objects.exists()
+
+
+def test_deleting_a_copy_goes_to_the_copy_list(librarian):
+    copy = BookInstanceFactory()
+    response = librarian.post(reverse("bookinstance-delete", args=[copy.pk]))
+    assert response.url == reverse("bookinstances")
+    assert not BookInstance.objects.filter(pk=copy.pk).exists()
+
+
+# Escaping
+
+
+def test_names_are_escaped_on_the_edit_and_delete_pages(librarian):
+    genre = GenreFactory(name="<script>x()</script>")
+    for url in (reverse("genre-update", args=[genre.pk]), reverse("genre-delete", args=[genre.pk])):
+        content = librarian.get(url).content.decode()
+        assert "<script>x()" not in content
+        assert "&lt;script&gt;x()" in content
+
+
+def test_dependents_are_escaped_on_a_refused_delete(librarian):
+    book = BookFactory(title="<img src=x onerror=alert(1)>")
+    content = librarian.post(reverse("author-delete", args=[book.author.pk])).content.decode()
+    assert "<img src=x" not in content
+    assert "&lt;img src=x" in content
