@@ -7,11 +7,12 @@ PY := $(BIN)/python
 # The test suite's own settings: DEBUG off as in production, a throwaway key.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-insecure-key
 
-.PHONY: help run test test-sqlite lint migrations-check demo-data clean
+.PHONY: help run serve test test-sqlite lint migrations-check demo-data clean
 
 help:
 	@echo "make run    - set everything up and serve the site at http://127.0.0.1:8000/"
 	@echo "make test   - install what the tests need and run the whole suite"
+	@echo "make serve  - run the Procfile as the PaaS does (DEBUG off, gunicorn) on this machine"
 
 # Virtual environments: rebuilt only when the pinned requirements change.
 $(VENV)/.runtime-installed: requirements.txt
@@ -37,6 +38,31 @@ run: $(VENV)/.runtime-installed .env
 demo-data: $(VENV)/.runtime-installed .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_data
+
+# `make serve`: the Procfile itself, run by honcho with production settings, on loopback only.
+# honcho would read `.env` (development values) and let it override: give it this file instead.
+SERVE_ENV := $(VENV)/serve.env
+$(SERVE_ENV): | $(VENV)/.runtime-installed
+	@echo "Writing $@ (DEBUG off, a random secret key for this machine only)"
+	@{ echo "DJANGO_DEBUG=0"; \
+	  echo "DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
+	  echo "DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1"; \
+	  echo "DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3"; \
+	  echo "DJANGO_SESSION_ENGINE=db"; \
+	  echo "REDIS_URL="; \
+	  echo "PORT=8000"; \
+	  echo "WEB_CONCURRENCY=2"; \
+	  echo "GUNICORN_CMD_ARGS=--bind=127.0.0.1:8000"; } > $@
+
+HONCHO := PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -e $(CURDIR)/$(SERVE_ENV)
+
+serve: $(VENV)/.dev-installed $(SERVE_ENV)
+	$(HONCHO) run python manage.py collectstatic --noinput
+	$(HONCHO) start release
+	@echo "Production mode at http://127.0.0.1:8000/ : clients must send X-Forwarded-Proto: https,"
+	@echo "as the PaaS router does (plain HTTP is redirected to https://), for example:"
+	@echo "    curl -H 'X-Forwarded-Proto: https' http://127.0.0.1:8000/catalog/"
+	$(HONCHO) start web
 
 test: test-sqlite
 

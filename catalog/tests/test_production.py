@@ -1,0 +1,200 @@
+"""The production configuration, run for real: the Procfile's processes with DEBUG off.
+
+Every process here gets an explicit environment (see servers.py), so neither the test run's
+variables nor a developer's `.env` decide what it does.
+"""
+
+import json
+import re
+
+import pytest
+
+from .servers import (
+    PROJECT,
+    Browser,
+    free_port,
+    manage,
+    procfile_command,
+    production_env,
+    release,
+    run,
+    web_server,
+)
+
+SECRET_MESSAGE = "DJANGO_SECRET_KEY is not set"
+
+
+def sqlite_url(directory):
+    return f"sqlite:///{directory}/db.sqlite3"
+
+
+def printed_lines(result):
+    return [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+
+
+def setting_values(env, *expressions):
+    """What the settings module computes in a production process, one value per line."""
+    code = "from django.conf import settings; " + "; ".join(
+        f"print({expression})" for expression in expressions
+    )
+    return manage("shell", "--no-imports", "-c", code, env=env).stdout.splitlines()
+
+
+@pytest.fixture(scope="module")
+def collected_static(tmp_path_factory):
+    """The build step: collectstatic into STATIC_ROOT, as the PaaS build does."""
+    env = production_env(sqlite_url(tmp_path_factory.mktemp("collectstatic")))
+    manage("collectstatic", "--noinput", env=env)
+    return PROJECT / "staticfiles"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, collected_static):
+    """The Procfile's release, then web, on a SQLite file of its own."""
+    directory = tmp_path_factory.mktemp("site")
+    env = production_env(sqlite_url(directory))
+    release(env)
+    with web_server(env, directory) as base_url:
+        yield base_url
+
+
+# The secret key and other start-up errors
+
+
+@pytest.mark.parametrize("command", [["check"], ["migrate", "--noinput"]])
+def test_manage_py_without_a_secret_key_stops_with_one_line_naming_it(tmp_path, command):
+    # Empty in the real environment: a developer's `.env` cannot fill it in.
+    env = production_env(sqlite_url(tmp_path), DJANGO_SECRET_KEY="")
+    result = manage(*command, env=env, check=False)
+    assert result.returncode != 0
+    assert len(printed_lines(result)) == 1
+    assert SECRET_MESSAGE in result.stderr
+    assert not (tmp_path / "db.sqlite3").exists()
+
+
+def test_gunicorn_without_a_secret_key_stops_at_once_with_the_same_line(tmp_path):
+    env = production_env(sqlite_url(tmp_path), DJANGO_SECRET_KEY="")
+    web = [*procfile_command("web"), "--bind", f"127.0.0.1:{free_port()}"]
+    result = run(web, env, check=False)
+    assert result.returncode != 0
+    assert len(printed_lines(result)) == 1
+    assert SECRET_MESSAGE in result.stderr
+
+
+def test_cached_db_sessions_without_redis_stop_with_one_line_naming_it(tmp_path):
+    env = production_env(sqlite_url(tmp_path), DJANGO_SESSION_ENGINE="cached_db", REDIS_URL="")
+    result = manage("check", env=env, check=False)
+    assert result.returncode != 0
+    assert len(printed_lines(result)) == 1
+    assert "REDIS_URL" in result.stderr
+
+
+def test_an_unknown_session_engine_stops_with_one_line_naming_the_choices(tmp_path):
+    env = production_env(sqlite_url(tmp_path), DJANGO_SESSION_ENGINE="file")
+    result = manage("check", env=env, check=False)
+    assert result.returncode != 0
+    assert len(printed_lines(result)) == 1
+    assert "'file' is not one of: db, cached_db" in result.stderr
+
+
+# What the production settings are
+
+
+def test_deploy_check_is_clean_with_the_production_values(tmp_path):
+    env = production_env(sqlite_url(tmp_path), DJANGO_ALLOWED_HOSTS="library.example.org")
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert "System check identified no issues" in result.stdout
+
+
+def test_a_postgres_database_url_keeps_connections_open_with_health_checks(tmp_path):
+    env = production_env("postgres://library:secret@db.example.org:5432/library")
+    database = "settings.DATABASES['default']"
+    assert setting_values(
+        env,
+        f"{database}['ENGINE']",
+        f"{database}['NAME']",
+        f"{database}['CONN_MAX_AGE']",
+        f"{database}['CONN_HEALTH_CHECKS']",
+    ) == ["django.db.backends.postgresql", "library", "600", "True"]
+
+
+def test_sessions_go_to_the_database_unless_cached_db_is_asked_for(tmp_path):
+    env = production_env(sqlite_url(tmp_path), DJANGO_SESSION_ENGINE="")
+    assert setting_values(env, "settings.SESSION_ENGINE") == ["django.contrib.sessions.backends.db"]
+
+
+def test_cached_db_sessions_use_djangos_redis_cache_at_redis_url(tmp_path):
+    env = production_env(
+        sqlite_url(tmp_path),
+        DJANGO_SESSION_ENGINE="cached_db",
+        REDIS_URL="redis://127.0.0.1:6399/0",
+    )
+    assert setting_values(
+        env,
+        "settings.SESSION_ENGINE",
+        "settings.CACHES['default']['BACKEND']",
+        "settings.CACHES['default']['LOCATION']",
+    ) == [
+        "django.contrib.sessions.backends.cached_db",
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://127.0.0.1:6399/0",
+    ]
+
+
+# Static files
+
+
+def test_collectstatic_writes_a_manifest_and_compressed_hashed_files(collected_static):
+    manifest = json.loads((collected_static / "staticfiles.json").read_text())
+    hashed = manifest["paths"]["css/styles.css"]
+    assert re.fullmatch(r"css/styles\.[0-9a-f]{12}\.css", hashed)
+    for suffix in ("", ".gz", ".br"):
+        assert (collected_static / f"{hashed}{suffix}").is_file()
+
+
+def test_static_files_are_served_compressed_and_cached_for_ever(site):
+    page = Browser().get(f"{site}/catalog/").text
+    stylesheet = re.search(r'href="(/static/css/styles\.[0-9a-f]{12}\.css)"', page).group(1)
+    response = Browser().get(f"{site}{stylesheet}", headers={"Accept-Encoding": "br"})
+    assert response.status == 200
+    assert response.headers["Content-Encoding"] == "br"
+    assert "max-age=315360000" in response.headers["Cache-Control"]
+
+
+# HTTPS behind the PaaS router, and the health probe
+
+
+def test_a_page_the_router_marks_https_is_served(site):
+    response = Browser().get(f"{site}/catalog/")
+    assert response.status == 200
+    assert "You have visited this page 1 time." in response.text
+    assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+
+
+def test_plain_http_is_redirected_to_https(site):
+    response = Browser(via_router=False).get(f"{site}/catalog/books/")
+    assert response.status == 301
+    assert response.headers["Location"] == f"{site.replace('http:', 'https:')}/catalog/books/"
+
+
+def test_the_session_cookie_is_secure_httponly_and_lax(site):
+    response = Browser().get(f"{site}/catalog/")
+    cookie = next(
+        value for value in response.headers.get_all("Set-Cookie") if value.startswith("sessionid=")
+    )
+    for attribute in ("Secure", "HttpOnly", "SameSite=Lax"):
+        assert attribute in cookie
+
+
+def test_the_health_probe_answers_ok_over_plain_http(site):
+    response = Browser(via_router=False).get(f"{site}/healthz")
+    assert response.status == 200
+    assert response.text == "ok"
+
+
+def test_the_health_probe_answers_503_when_the_database_is_unreachable(tmp_path):
+    # A PostgreSQL URL on a port where nothing listens.
+    env = production_env(f"postgres://library@127.0.0.1:{free_port()}/library")
+    with web_server(env, tmp_path) as base_url:
+        response = Browser(via_router=False).get(f"{base_url}/healthz")
+    assert response.status == 503
