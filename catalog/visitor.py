@@ -10,6 +10,9 @@ DEFAULT_PAGE_SIZE = 10
 RECENTLY_VIEWED_LIMIT = 5
 # Bounds the session row however many notices a visitor dismisses over the years.
 DISMISSED_NOTICES_LIMIT = 100
+# The largest primary key a database column holds (a 64-bit integer): a bigger number read
+# from the session would make SQLite raise OverflowError in the query.
+MAX_PK = 2**63 - 1
 
 
 def _is_count(value):
@@ -20,7 +23,7 @@ def _pk_list(value):
     """The positive integer pks in a stored list; anything else is dropped."""
     if not isinstance(value, list):
         return []
-    return [pk for pk in value if _is_count(pk) and pk > 0]
+    return [pk for pk in value if _is_count(pk) and 0 < pk <= MAX_PK]
 
 
 def count_visit(session):
@@ -42,12 +45,16 @@ def set_page_size(session, size):
 
 
 def dismissed_notices(session):
-    return _pk_list(session.get("dismissed_notices"))
+    """Notice pks, oldest dismissal first (bounded, so the query's IN list stays small)."""
+    return _pk_list(session.get("dismissed_notices"))[-DISMISSED_NOTICES_LIMIT:]
 
 
 def dismiss_notice(session, pk):
+    """Hide notice `pk` for this browser; a notice keeps its pk when edited, so it stays hidden."""
     dismissed = [p for p in dismissed_notices(session) if p != pk]
-    session["dismissed_notices"] = (dismissed + [pk])[-DISMISSED_NOTICES_LIMIT:]
+    new = (dismissed + [pk])[-DISMISSED_NOTICES_LIMIT:]
+    if session.get("dismissed_notices") != new:
+        session["dismissed_notices"] = new
 
 
 def recently_viewed(session):
