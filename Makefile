@@ -7,7 +7,7 @@ PY := $(BIN)/python
 # The test suite's own settings: DEBUG off as in production, a throwaway key.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-insecure-key
 
-.PHONY: help run serve test test-sqlite lint migrations-check demo-data clean
+.PHONY: help run serve test test-sqlite test-browser lint migrations-check demo-data clean
 
 help:
 	@echo "make run    - set everything up and serve the site at http://127.0.0.1:8000/"
@@ -64,7 +64,7 @@ serve: $(VENV)/.dev-installed $(SERVE_ENV)
 	@echo "    curl -H 'X-Forwarded-Proto: https' http://127.0.0.1:8000/catalog/"
 	$(HONCHO) start web
 
-test: test-sqlite
+test: test-sqlite test-browser
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
@@ -72,6 +72,14 @@ lint: $(VENV)/.dev-installed
 
 test-sqlite: $(VENV)/.dev-installed lint
 	$(TEST_ENV) $(BIN)/pytest
+
+# Real-browser tests (browser_tests/): Debian's chromium and the pinned axe-core are
+# installed when missing; a failing test leaves a screenshot and the page's HTML.
+BROWSER_ARTIFACTS := test-artifacts/browser
+test-browser: $(VENV)/.dev-installed
+	scripts/install-browser.sh
+	$(TEST_ENV) $(BIN)/pytest browser_tests || \
+	  { echo "Browser test screenshots and HTML: $(CURDIR)/$(BROWSER_ARTIFACTS)"; exit 1; }
 
 migrations-check: $(VENV)/.dev-installed
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run

@@ -1,0 +1,163 @@
+"""Real-browser tests: Debian's Chromium, driven by Playwright, against Django's live_server.
+
+Run by `make test-browser` (not by the default `pytest`, whose testpaths is catalog/tests).
+Playwright never downloads a browser here: it launches /usr/bin/chromium, which
+scripts/install-browser.sh installs from Debian when it is missing.
+"""
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
+# from such a thread unless told that this is intended (it is: tests set up data there).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("BROWSER_TESTS_CHROMIUM", "/usr/bin/chromium")
+# The machine may have no network: these flags stop Chromium's own background traffic
+# (updates, sync, safe browsing lists) that would only fill the logs with refused connections.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch Debian's Chromium, headless, instead of a browser Playwright downloads."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture
+def cookie_blocking_context(playwright, tmp_path):
+    """A Chromium whose profile blocks every cookie, as a visitor's settings can.
+
+    Playwright has no per-context switch for this, so the preference is written into a
+    fresh persistent profile before Chromium starts.
+    """
+    profile = tmp_path / "profile"
+    (profile / "Default").mkdir(parents=True)
+    preferences = {"profile": {"default_content_setting_values": {"cookies": 2}}}
+    (profile / "Default" / "Preferences").write_text(json.dumps(preferences))
+    context = playwright.chromium.launch_persistent_context(
+        user_data_dir=str(profile),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS,
+    )
+    yield context
+    context.close()
+
+
+# A failing test leaves a screenshot and the HTML of every page it had open.
+
+
+_SAVED = pytest.StashKey[list]()
+
+
+def pytest_configure(config):
+    # pytest-playwright's own base_url fixture warns under pytest 9: not this project's code.
+    config.addinivalue_line(
+        "filterwarnings", "ignore:Session-scoped fixtures defined as instance methods"
+    )
+
+
+def pytest_sessionstart(session):
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+
+
+def _open_pages(item):
+    pages = []
+    for value in getattr(item, "funcargs", {}).values():
+        if isinstance(value, Page):
+            candidates = [value]
+        elif isinstance(value, BrowserContext):
+            candidates = value.pages
+        elif isinstance(value, Browser):
+            candidates = [page for context in value.contexts for page in context.pages]
+        else:
+            continue
+        pages.extend(page for page in candidates if page not in pages and not page.is_closed())
+    return pages
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        folder = ARTIFACTS / re.sub(r"[^\w.-]+", "-", item.nodeid).strip("-")
+        for number, page in enumerate(_open_pages(item), start=1):
+            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                page.screenshot(path=folder / f"page-{number}.png", full_page=True)
+                (folder / f"page-{number}.html").write_text(page.content())
+            except Exception as error:  # a crashed page must not hide the test's own failure
+                (folder / f"page-{number}.error.txt").write_text(repr(error))
+        if folder.exists():
+            report.sections.append(("browser artifacts", str(folder)))
+            item.config.stash.setdefault(_SAVED, []).append(folder)
+    return report
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    saved = config.stash.get(_SAVED, [])
+    if saved:
+        terminalreporter.section("browser test artifacts")
+        for folder in saved:
+            terminalreporter.write_line(f"screenshots and HTML: {folder}")
+
+
+# What the scenarios share: a small catalog, its people, and logging in through the form.
+
+PASSWORD = "a-long-test-password"  # the factories' password
+
+
+@pytest.fixture
+def library():
+    """A patron and a librarian, a book with copies, one of them lent to the patron."""
+    from catalog.tests.factories import (
+        BookFactory,
+        BookInstanceFactory,
+        GenreFactory,
+        LibrarianFactory,
+        LoanedCopyFactory,
+        MemberFactory,
+    )
+
+    patron = MemberFactory(username="patron")
+    librarian = LibrarianFactory(username="librarian")
+    book = BookFactory(title="The Wind in the Willows", genre=[GenreFactory(name="Fantasy")])
+    BookInstanceFactory(book=book)
+    loan = LoanedCopyFactory(book=book, borrower=patron)
+    return {"patron": patron, "librarian": librarian, "book": book, "loan": loan}
+
+
+@pytest.fixture
+def log_in(live_server):
+    """Log in through the site's own login form, as a person would."""
+
+    def log_in(page, username, password=PASSWORD):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+
+    return log_in
