@@ -7,7 +7,7 @@ PY := $(BIN)/python
 # The test suite's own settings: DEBUG off as in production, a throwaway key.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-insecure-key
 
-.PHONY: help run serve test test-sqlite test-browser lint migrations-check demo-data clean
+.PHONY: help run serve test test-sqlite test-services test-browser lint migrations-check demo-data clean
 
 help:
 	@echo "make run    - set everything up and serve the site at http://127.0.0.1:8000/"
@@ -64,7 +64,9 @@ serve: $(VENV)/.dev-installed $(SERVE_ENV)
 	@echo "    curl -H 'X-Forwarded-Proto: https' http://127.0.0.1:8000/catalog/"
 	$(HONCHO) start web
 
-test: test-sqlite test-browser
+# The suite on SQLite, then again on real PostgreSQL and Redis servers (cached_db sessions),
+# then the real-browser tests.
+test: test-sqlite test-services test-browser
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
@@ -80,6 +82,10 @@ test-browser: $(VENV)/.dev-installed
 	scripts/install-browser.sh
 	$(TEST_ENV) $(BIN)/pytest browser_tests || \
 	  { echo "Browser test screenshots and HTML: $(CURDIR)/$(BROWSER_ARTIFACTS)"; exit 1; }
+
+# Installs the Debian packages postgresql and redis-server when missing (see the script).
+test-services: $(VENV)/.dev-installed
+	$(TEST_ENV) scripts/with-services.sh $(BIN)/pytest
 
 migrations-check: $(VENV)/.dev-installed
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run

@@ -80,6 +80,12 @@ def manage(*args, env, check=True):
     return run([str(VENV_BIN / "python"), "manage.py", *args], env, check=check)
 
 
+def collectstatic(env):
+    """The build step: hashed, compressed copies of the static files in STATIC_ROOT."""
+    manage("collectstatic", "--noinput", env=env)
+    return PROJECT / "staticfiles"
+
+
 def release(env):
     """The Procfile's `release:` process (migrations), as the PaaS runs it before a deploy."""
     return run(procfile_command("release"), env)

@@ -10,8 +10,8 @@ import re
 import pytest
 
 from .servers import (
-    PROJECT,
     Browser,
+    collectstatic,
     free_port,
     manage,
     procfile_command,
@@ -43,9 +43,7 @@ def setting_values(env, *expressions):
 @pytest.fixture(scope="module")
 def collected_static(tmp_path_factory):
     """The build step: collectstatic into STATIC_ROOT, as the PaaS build does."""
-    env = production_env(sqlite_url(tmp_path_factory.mktemp("collectstatic")))
-    manage("collectstatic", "--noinput", env=env)
-    return PROJECT / "staticfiles"
+    return collectstatic(production_env(sqlite_url(tmp_path_factory.mktemp("collectstatic"))))
 
 
 @pytest.fixture(scope="module")

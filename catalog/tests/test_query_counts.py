@@ -8,6 +8,7 @@ pinned, so a query added to a page (or a query per row) shows up here first.
 import datetime
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -152,9 +153,16 @@ PAGES = {
     "notices": (page_with_notices, 3, False),
 }
 
-# Reading the session row; for a logged-in visitor also the user and their permissions
-# (2: the sidebar shows the staff links to those who may mark copies returned).
-VISITOR_QUERIES = {"anonymous": 0, "anonymous_with_session": 1, "member": 4, "librarian": 4}
+# Reading the session row: no query under cached_db sessions, which find it in Redis.
+SESSION_READ = 0 if settings.SESSION_ENGINE.endswith(".cached_db") else 1
+# For a logged-in visitor also the user and their permissions (2: the sidebar shows the
+# staff links to those who may mark copies returned).
+VISITOR_QUERIES = {
+    "anonymous": 0,
+    "anonymous_with_session": SESSION_READ,
+    "member": SESSION_READ + 3,
+    "librarian": SESSION_READ + 3,
+}
 # Writing the session is one statement in its own transaction (a savepoint pair under the
 # test's transaction); a new session first checks its random key is free.
 SESSION_UPDATE = 3
@@ -256,10 +264,10 @@ def renew_page(client, n):
 # Pages for logged-in visitors: session, user, permissions (4), the page's own queries
 # (count + page for lists; the copy with book and borrower for renew), notices (1).
 LOGGED_IN_PAGES = {
-    ("my-borrowed", "member"): (my_borrowed_page, 7),
-    ("my-borrowed", "librarian"): (my_borrowed_page, 7),
-    ("all-borrowed", "librarian"): (all_borrowed_page, 7),
-    ("renew-book-librarian", "librarian"): (renew_page, 6),
+    ("my-borrowed", "member"): (my_borrowed_page, SESSION_READ + 6),
+    ("my-borrowed", "librarian"): (my_borrowed_page, SESSION_READ + 6),
+    ("all-borrowed", "librarian"): (all_borrowed_page, SESSION_READ + 6),
+    ("renew-book-librarian", "librarian"): (renew_page, SESSION_READ + 5),
 }
 
 
@@ -298,12 +306,12 @@ ADMIN_CHANGELISTS = {
 
 # Session, user, permissions (2), count, total count, rows (+ prefetches), sidebar filters.
 ADMIN_QUERIES = {
-    "book": 10,
-    "bookinstance": 7,
-    "author": 7,
-    "genre": 7,
-    "language": 7,
-    "sitenotice": 7,
+    "book": SESSION_READ + 9,
+    "bookinstance": SESSION_READ + 6,
+    "author": SESSION_READ + 6,
+    "genre": SESSION_READ + 6,
+    "language": SESSION_READ + 6,
+    "sitenotice": SESSION_READ + 6,
 }
 
 
