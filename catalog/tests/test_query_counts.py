@@ -334,3 +334,43 @@ def test_overdue_copies_cost_no_extra_query_on_the_copy_page(client, django_asse
     with django_assert_num_queries(expected_queries("bookinstance-detail", "anonymous")):
         response = client.get(overdue.get_absolute_url())
     assert "(overdue)" in response.content.decode()
+
+
+# The librarian's edit pages: a form whose choices (authors, languages, genres, books,
+# borrowers) are each one query, however many there are.
+def edit_pages(model, n):
+    """The create, update and delete URLs for `model`, with n of each related row."""
+    genres = GenreFactory.create_batch(n)
+    book = BookFactory(genre=genres)
+    BookFactory.create_batch(n - 1, genre=genres)
+    copy = LoanedCopyFactory(book=book, borrower=readers()[0])
+    obj = {
+        "author": book.author,
+        "book": book,
+        "genre": genres[0],
+        "language": book.language,
+        "bookinstance": copy,
+    }[model]
+    return [
+        reverse(f"{model}-create"),
+        reverse(f"{model}-update", args=[obj.pk]),
+        reverse(f"{model}-delete", args=[obj.pk]),
+    ]
+
+
+# (create, update, delete): session, user, permissions (4), notices (1), then the object
+# (update, delete), the form's choices, and what a delete would be refused for.
+EDIT_QUERIES = {
+    "author": [5, 6, 8],
+    "book": [8, 10, 8],
+    "genre": [5, 6, 6],
+    "language": [5, 6, 6],
+    "bookinstance": [7, 9, 7],
+}
+
+
+@pytest.mark.parametrize("model", list(EDIT_QUERIES))
+def test_edit_pages_cost_the_same_queries_for_one_related_row_as_for_many(client, model):
+    become(client, "librarian")
+    for rows in (1, 12):
+        assert [queries_for(client, url) for url in edit_pages(model, rows)] == EDIT_QUERIES[model]
