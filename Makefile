@@ -7,12 +7,13 @@ PY := $(BIN)/python
 # The test suite's own settings: DEBUG off as in production, a throwaway key.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-insecure-key
 
-.PHONY: help run serve test test-sqlite test-services test-browser lint migrations-check demo-data clean
+.PHONY: help run serve bench test test-sqlite test-services test-browser lint migrations-check demo-data clean
 
 help:
 	@echo "make run    - set everything up and serve the site at http://127.0.0.1:8000/"
 	@echo "make test   - install what the tests need and run the whole suite"
 	@echo "make serve  - run the Procfile as the PaaS does (DEBUG off, gunicorn) on this machine"
+	@echo "make bench  - measure every page under load against a bare-Django ceiling (docs/benchmarks.md)"
 
 # Virtual environments: rebuilt only when the pinned requirements change.
 $(VENV)/.runtime-installed: requirements.txt
@@ -63,6 +64,12 @@ serve: $(VENV)/.dev-installed $(SERVE_ENV)
 	@echo "as the PaaS router does (plain HTTP is redirected to https://), for example:"
 	@echo "    curl -H 'X-Forwarded-Proto: https' http://127.0.0.1:8000/catalog/"
 	$(HONCHO) start web
+
+# `make bench`: every page under load against a bare-Django ceiling (not part of `make test`).
+bench: $(VENV)/.runtime-installed
+	command -v wrk >/dev/null || { apt-get update && apt-get install -y wrk; }
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	$(PY) bench/run.py
 
 # The suite on SQLite, then again on real PostgreSQL and Redis servers (cached_db sessions),
 # then the real-browser tests.

@@ -1,0 +1,206 @@
+"""Write docs/benchmarks.md and docs/benchmarks.png from a `make bench` run (bench/run.py)."""
+
+import json
+from datetime import date
+from pathlib import Path
+
+ANALYSIS = Path(__file__).resolve().parent / "analysis.md"
+
+
+def share(rps, ceiling):
+    return rps / ceiling["rps"] if ceiling["rps"] else 0.0
+
+
+def chart(path, pages, results, ceiling):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [label for _, label, _ in pages]
+    shares = [100 * share(results[key]["rps"], ceiling) for key, _, _ in pages]
+    targets = [100 * target for _, _, target in pages]
+    colours = [
+        "#2e7d32" if value >= target else "#c62828"
+        for value, target in zip(shares, targets, strict=True)
+    ]
+    figure, axes = plt.subplots(figsize=(9, 4.8), dpi=110)
+    positions = range(len(labels))
+    axes.barh(positions, shares, color=colours)
+    axes.scatter(targets, positions, marker="|", s=400, color="black", label="target", zorder=3)
+    for position, value in zip(positions, shares, strict=True):
+        axes.text(value + 1, position, f"{value:.0f}%", va="center", fontsize=9)
+    axes.set_yticks(list(positions), labels)
+    axes.invert_yaxis()
+    axes.set_xlim(0, max(110, max(shares) + 15))
+    axes.set_xlabel(f"share of the bare-Django ceiling ({ceiling['rps']:,.0f} requests/s)")
+    axes.set_title("LocalLibrary pages, 10,000 books: requests/s as a share of the ceiling")
+    axes.legend(loc="lower right")
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def write_report(docs, versions, ceiling, runs, concurrency, pages, sizes, elapsed):
+    docs.mkdir(exist_ok=True)
+    small, large = sizes
+    results = runs[small]["pages"]
+    big = runs[large]["pages"]
+    Path("/tmp/bench-results.json").write_text(
+        json.dumps(
+            {
+                "versions": versions,
+                "ceiling": ceiling,
+                "runs": {
+                    str(n): {"pages": r["pages"], "log_problems": r["log_problems"]}
+                    for n, r in runs.items()
+                },
+                "concurrency": concurrency,
+                "elapsed": elapsed,
+            },
+            indent=2,
+        )
+    )
+    chart(docs / "benchmarks.png", pages, results, ceiling)
+
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` on {date.today():%Y-%m-%d} (the whole run took "
+        f"{elapsed / 60:.0f} minutes). Rerun it to measure your own machine: it needs only "
+        "the project's files (it installs `wrk` from Debian's packages when missing).",
+        "",
+        "## Machine and versions",
+        "",
+        "| | |",
+        "|---|---|",
+        *[f"| {name} | {value} |" for name, value in versions.items()],
+        "",
+        "## How it is measured",
+        "",
+        "- The site runs with the production settings (DEBUG off, a throwaway secret key, "
+        "SQLite in WAL mode at `DATABASE_URL=sqlite:////tmp/locallibrary-bench-N.sqlite3`) "
+        "under gunicorn as in the `Procfile`: `--workers 2 --threads 4 --preload`, on "
+        "127.0.0.1. Every request carries `X-Forwarded-Proto: https`, as the PaaS router's do.",
+        "- The ceiling is `bench/ceiling.py`, a bare Django view returning `ok` (no "
+        "middleware, no database), under exactly the same gunicorn flags.",
+        f"- Each page is loaded by `wrk -t1 -c{16} -d{10}s` after one warm-up request; "
+        "`bench/report.lua` counts every response that is not 2xx.",
+        "- The catalog is made by `seed_catalog` (3 copies per book). Returning visitors "
+        "send the session cookie of an earlier home page visit; the new visitor sends none, "
+        "so each of its requests creates a session row.",
+        "- Queries per page are counted on the same database with Django's test client and "
+        "`CaptureQueriesContext` (`bench/queries.py`), for a returning visitor.",
+        "",
+        f"## {small:,} books, {3 * small:,} copies",
+        "",
+        f"Ceiling: **{ceiling['rps']:,.0f} requests/s** (p50 {ceiling['p50_ms']:.1f} ms, "
+        f"p99 {ceiling['p99_ms']:.1f} ms, non-2xx {ceiling['non2xx']}).",
+        "",
+        "| page | requests/s | p50 ms | p99 ms | non-2xx | queries | share of ceiling "
+        "| target | met |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|:-:|",
+    ]
+    missed = []
+    for key, label, target in pages:
+        result = results[key]
+        ratio = share(result["rps"], ceiling)
+        met = ratio >= target
+        if not met:
+            missed.append(f"{label} ({100 * ratio:.0f}% of the ceiling, target {target:.0%})")
+        lines.append(
+            f"| {label} | {result['rps']:,.0f} | {result['p50_ms']:.1f} | "
+            f"{result['p99_ms']:.1f} | {result['non2xx']} | {result['queries']} | "
+            f"{100 * ratio:.1f}% | {target:.0%} | {'yes' if met else '**no**'} |"
+        )
+    lines += [
+        "",
+        "![Each page's requests/s as a share of the ceiling](benchmarks.png)",
+        "",
+        f"## How the cost grows: {large:,} books, {3 * large:,} copies",
+        "",
+        f"The same pages on a catalog ten times larger (target: at least half the "
+        f"{small:,}-book throughput).",
+        "",
+        f"| page | requests/s at {small:,} | requests/s at {large:,} | kept | p99 ms "
+        f"| non-2xx | queries at {small:,} / {large:,} | met |",
+        "|---|---:|---:|---:|---:|---:|---:|:-:|",
+    ]
+    for key, label, _ in pages:
+        kept = big[key]["rps"] / results[key]["rps"] if results[key]["rps"] else 0.0
+        if kept < 0.5:
+            missed.append(f"{label} at {large:,} books (kept {kept:.0%} of its throughput)")
+        lines.append(
+            f"| {label} | {results[key]['rps']:,.0f} | {big[key]['rps']:,.0f} | {kept:.0%} | "
+            f"{big[key]['p99_ms']:.1f} | {big[key]['non2xx']} | "
+            f"{results[key]['queries']} / {big[key]['queries']} | "
+            f"{'yes' if kept >= 0.5 else '**no**'} |"
+        )
+    non2xx = sum(r["non2xx"] + r["errors"] for run in runs.values() for r in run["pages"].values())
+    log_problems = [line for run in runs.values() for line in run["log_problems"]]
+    lines += [
+        "",
+        "## Concurrency: 4 workers x 4 threads, 64 connections, 30 s, home page",
+        "",
+        "Two wrk processes at once, 32 connections each: one as a returning visitor (its "
+        "session row updated on every request), one as new visitors (a row created on every "
+        "request). Every request writes a session row.",
+        "",
+        "| visitors | requests | requests/s | p50 ms | p99 ms | non-2xx | socket errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, result in concurrency["runs"].items():
+        non2xx += result["non2xx"] + result["errors"]
+        lines.append(
+            f"| {name} | {result['requests']:,} | {result['rps']:,.0f} | "
+            f"{result['p50_ms']:.1f} | {result['p99_ms']:.1f} | {result['non2xx']} | "
+            f"{result['errors']} |"
+        )
+    log_problems += concurrency["log_problems"]
+    lines += [
+        "",
+        f"Errors in the gunicorn logs (all runs): **{len(log_problems)}**.",
+        *[f"    {line}" for line in log_problems[:10]],
+        "",
+        "## Targets",
+        "",
+        "- Home page >= 15% of the ceiling; lists, details and search >= 25%; static >= 80%.",
+        "- At 100,000 books every page keeps at least half its 10,000-book throughput.",
+        "- Zero non-2xx in every run.",
+        "",
+    ]
+    if missed:
+        lines.append("Not met in this run:")
+        lines += [f"- {item}" for item in missed]
+    else:
+        lines.append("Every page target is met in this run.")
+    lines.append("")
+    lines.append(
+        f"Non-2xx responses and socket errors over every run: **{non2xx}**"
+        + (" (target met)." if non2xx == 0 else " (target NOT met).")
+    )
+    lines.append("")
+    if ANALYSIS.exists():
+        lines += ["", ANALYSIS.read_text().strip(), ""]
+    (docs / "benchmarks.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    # Rewrite the report from the last run's numbers (after editing bench/analysis.md).
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from run import DOCS, PAGES, SIZES
+
+    saved = json.loads(Path("/tmp/bench-results.json").read_text())
+    runs = {int(n): run for n, run in saved["runs"].items()}
+    write_report(
+        DOCS,
+        saved["versions"],
+        saved["ceiling"],
+        runs,
+        saved["concurrency"],
+        PAGES,
+        SIZES,
+        saved["elapsed"],
+    )

@@ -1,0 +1,311 @@
+"""`make bench`: every page under load against a bare-Django ceiling; writes docs/benchmarks.md.
+
+Seeds throwaway SQLite files in /tmp (10,000 then 100,000 books), serves the site with the
+production settings under gunicorn on 127.0.0.1 (wrk sends X-Forwarded-Proto: https as the
+PaaS router does), serves bench/ceiling.py under the same gunicorn flags, and loads each
+page with wrk for a bounded time. Then a concurrency run (4 workers x 4 threads, 64
+connections, 30 s) on the home page, with and without a session cookie, must end with no
+non-2xx response and nothing in the server's log.
+"""
+
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+DOCS = ROOT / "docs"
+LUA = ROOT / "bench" / "report.lua"
+HOST = "127.0.0.1"
+SITE_PORT, CEILING_PORT = 8761, 8762
+DURATION = int(os.environ.get("BENCH_DURATION", "10"))  # seconds per page
+CONNECTIONS = 16
+CONCURRENCY_DURATION = 30
+# The Procfile's web process, with a fixed number of workers for every run of the table.
+GUNICORN_FLAGS = ["--workers", "2", "--threads", "4", "--preload", "--no-control-socket"]
+CONCURRENCY_FLAGS = ["--workers", "4", "--threads", "4", "--preload", "--no-control-socket"]
+SIZES = (10_000, 100_000)
+
+# (key, label, target share of the ceiling)
+PAGES = [
+    ("home", "Home, new visitor (no cookie)", 0.15),
+    ("home_cookie", "Home, returning visitor (cookie)", 0.15),
+    ("books", "Book list, page 1", 0.25),
+    ("books_50", "Book list, page 50", 0.25),
+    ("book", "Book detail", 0.25),
+    ("authors", "Author list", 0.25),
+    ("author", "Author detail (60 books)", 0.25),
+    ("copies", "Copy list", 0.25),
+    ("search", "Search (`lighthouse`)", 0.25),
+    ("static", "Static CSS file", 0.80),
+]
+
+
+def log(message):
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def site_env(database):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_URL"))}
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SESSION_ENGINE="db",
+        DATABASE_URL=f"sqlite:///{database}",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def manage(env, *args):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def prepare(books):
+    database = Path(f"/tmp/locallibrary-bench-{books}.sqlite3")
+    for stale in database.parent.glob(database.name + "*"):
+        stale.unlink()
+    env = site_env(database)
+    log(f"seeding {books:,} books into {database}")
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "seed_catalog", "--books", str(books))
+    return database, env
+
+
+class Server:
+    """gunicorn on 127.0.0.1, stopped (and its log kept) at the end of a `with`."""
+
+    def __init__(self, app, port, env, flags, log_path):
+        self.app, self.port, self.env, self.flags, self.log_path = app, port, env, flags, log_path
+
+    def __enter__(self):
+        self.log_file = open(self.log_path, "w")  # noqa: SIM115 (closed in __exit__)
+        command = [str(BIN / "gunicorn"), self.app, "--bind", f"{HOST}:{self.port}"]
+        command += self.flags + ["--log-level", "warning", "--chdir", str(ROOT)]
+        self.process = subprocess.Popen(
+            command, env=self.env, stdout=self.log_file, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                get("/", self.port)
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not start: see {self.log_path}")
+
+    def __exit__(self, *exc):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log_file.close()
+
+    def log_problems(self):
+        text = Path(self.log_path).read_text()
+        return [
+            line
+            for line in text.splitlines()
+            if re.search(r"Traceback|ERROR|CRITICAL|Error|locked|TIMEOUT", line)
+        ]
+
+
+def get(path, port, cookie=None):
+    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    headers = {"X-Forwarded-Proto": "https"}
+    if cookie:
+        headers["Cookie"] = cookie
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+def wrk(port, path, cookie=None, duration=DURATION, connections=CONNECTIONS):
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
+    command += ["-s", str(LUA), "-H", "X-Forwarded-Proto: https"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    command.append(f"http://{HOST}:{port}{path}")
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+
+
+def wrk_result(process):
+    output, _ = process.communicate(timeout=DURATION + CONCURRENCY_DURATION + 60)
+    found = re.search(
+        r"BENCH requests=(\d+) seconds=([\d.]+) p50=(\d+) p99=(\d+) non2xx=(\d+) errors=(\d+)",
+        output,
+    )
+    if not found:
+        raise RuntimeError(f"unexpected wrk output:\n{output}")
+    requests, seconds, p50, p99, non2xx, errors = found.groups()
+    return {
+        "requests": int(requests),
+        "rps": int(requests) / float(seconds),
+        "p50_ms": int(p50) / 1000,
+        "p99_ms": int(p99) / 1000,
+        "non2xx": int(non2xx),
+        "errors": int(errors),
+    }
+
+
+def measure(port, path, cookie=None):
+    result = wrk_result(wrk(port, path, cookie))
+    log(f"  {path}: {result['rps']:.0f} req/s, non-2xx {result['non2xx']}")
+    return result
+
+
+def session_cookie(port):
+    response = get("/catalog/", port)
+    found = re.search(r"sessionid=([^;]+)", response.getheader("Set-Cookie") or "")
+    if response.status != 200 or not found:
+        raise RuntimeError(f"the home page gave no session cookie ({response.status})")
+    return f"sessionid={found.group(1)}"
+
+
+def page_paths(database):
+    with sqlite3.connect(database) as db:
+        (book,) = db.execute("SELECT MIN(id) FROM catalog_book").fetchone()
+        (author,) = db.execute(
+            "SELECT author_id FROM catalog_book GROUP BY author_id ORDER BY COUNT(*) DESC, "
+            "author_id LIMIT 1"
+        ).fetchone()
+    manifest = json.loads((ROOT / "staticfiles" / "staticfiles.json").read_text())
+    return {
+        "home": ("/catalog/", False),
+        "home_cookie": ("/catalog/", True),
+        "books": ("/catalog/books/", True),
+        "books_50": ("/catalog/books/?page=50", True),
+        "book": (f"/catalog/book/{book}", True),
+        "authors": ("/catalog/authors/", True),
+        "author": (f"/catalog/author/{author}", True),
+        "copies": ("/catalog/bookinstances/", True),
+        "search": ("/catalog/search/?q=lighthouse", True),
+        "static": ("/static/" + manifest["paths"]["css/styles.css"], False),
+    }
+
+
+def count_queries(env, paths):
+    pages = [[key, path, with_cookie] for key, (path, with_cookie) in paths.items()]
+    output = subprocess.run(
+        [sys.executable, "bench/queries.py", json.dumps(pages)],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "locallibrary.settings"},
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def run_size(books, ceiling_rps=None):
+    database, env = prepare(books)
+    paths = page_paths(database)
+    queries = count_queries(env, paths)
+    results = {}
+    with Server(
+        "locallibrary.wsgi", SITE_PORT, env, GUNICORN_FLAGS, f"/tmp/bench-site-{books}.log"
+    ) as server:
+        cookie = session_cookie(SITE_PORT)
+        for key, (path, with_cookie) in paths.items():
+            get(path, SITE_PORT, cookie if with_cookie else None)  # warm up
+            results[key] = measure(SITE_PORT, path, cookie if with_cookie else None)
+            results[key]["queries"] = queries[key]
+        problems = server.log_problems()
+    return {"database": str(database), "env": env, "pages": results, "log_problems": problems}
+
+
+def run_ceiling(env):
+    with Server("bench.ceiling", CEILING_PORT, env, GUNICORN_FLAGS, "/tmp/bench-ceiling.log"):
+        get("/", CEILING_PORT)
+        result = measure(CEILING_PORT, "/")
+    return result
+
+
+def run_concurrency(env):
+    log("concurrency run: 4 workers x 4 threads, 64 connections, 30 s")
+    with Server(
+        "locallibrary.wsgi", SITE_PORT, env, CONCURRENCY_FLAGS, "/tmp/bench-concurrency.log"
+    ) as server:
+        cookie = session_cookie(SITE_PORT)
+        half = CONNECTIONS * 2
+        runs = {
+            "with cookie": wrk(SITE_PORT, "/catalog/", cookie, CONCURRENCY_DURATION, half),
+            "without cookie": wrk(SITE_PORT, "/catalog/", None, CONCURRENCY_DURATION, half),
+        }
+        results = {name: wrk_result(process) for name, process in runs.items()}
+        problems = server.log_problems()
+    return {"runs": results, "log_problems": problems}
+
+
+def collectstatic(env):
+    manage(env, "collectstatic", "--noinput", "-v0")
+
+
+def versions():
+    def output(*command):
+        try:
+            return subprocess.run(command, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return "?"
+
+    import django
+    import gunicorn
+
+    cpu = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    memory = "?"
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal"):
+            memory = f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
+    wrk_version = output("wrk", "--version").splitlines()
+    return {
+        "Machine": f"{cpu}, {os.cpu_count()} cores, {memory} memory",
+        "System": f"{platform.system()} {platform.release()}",
+        "Python": platform.python_version(),
+        "Django": django.get_version(),
+        "gunicorn": gunicorn.__version__,
+        "SQLite": sqlite3.sqlite_version,
+        "wrk": wrk_version[0].split(" [")[0] if wrk_version else "?",
+    }
+
+
+def main():
+    started = time.monotonic()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: `make bench` installs it (apt-get install wrk).")
+    first_env = site_env(Path("/tmp/locallibrary-bench-static.sqlite3"))
+    collectstatic(first_env)
+    runs = {}
+    ceiling = None
+    for books in SIZES:
+        runs[books] = run_size(books)
+        if ceiling is None:
+            ceiling = run_ceiling(runs[books]["env"])
+    concurrency = run_concurrency(runs[SIZES[0]]["env"])
+    from report import write_report  # bench/report.py, beside this file
+
+    write_report(
+        DOCS, versions(), ceiling, runs, concurrency, PAGES, SIZES, time.monotonic() - started
+    )
+    log(f"done in {time.monotonic() - started:.0f}s: docs/benchmarks.md")
+
+
+if __name__ == "__main__":
+    main()
