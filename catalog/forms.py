@@ -22,13 +22,24 @@ class SearchForm(forms.Form):
         max_length=SEARCH_MAX_LENGTH,
         required=False,
         strip=True,
+        error_messages={
+            "max_length": "Search for at most %(limit_value)d characters "
+            "(this search has %(show_value)d).",
+        },
     )
 
     def words(self):
         """The query's words (at most SEARCH_MAX_WORDS), or none when the form is invalid."""
+        return self._all_words()[:SEARCH_MAX_WORDS]
+
+    def ignored_words(self):
+        """The words past the limit, which the search leaves out (the page says so)."""
+        return self._all_words()[SEARCH_MAX_WORDS:]
+
+    def _all_words(self):
         if not self.is_valid():
             return []
-        return self.cleaned_data["q"].split()[:SEARCH_MAX_WORDS]
+        return self.cleaned_data["q"].split()
 
 
 class PageSizeForm(forms.Form):

@@ -85,16 +85,17 @@ class BookQuerySet(models.QuerySet):
             return self.none()
         matches = self
         for word in words:
-            genre_ids = Genre.objects.filter(name__icontains=word).values("pk")
+            # Genres through a subquery, not a join: a join per word would multiply each
+            # book's rows by its genres once per word, and list a book once per genre.
+            in_genre = Book.genre.through.objects.filter(genre__name__icontains=word)
             matches = matches.filter(
                 Q(title__icontains=word)
                 | Q(author__first_name__icontains=word)
                 | Q(author__last_name__icontains=word)
                 | Q(isbn__icontains=word)
-                | Q(genre__in=genre_ids)
+                | Q(pk__in=in_genre.values("book_id"))
             )
-        # A genre subquery can match a book more than once: keep each book once.
-        return self.filter(pk__in=matches.values("pk")).with_list_data()
+        return matches.with_list_data()
 
 
 class Author(models.Model):

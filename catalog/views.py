@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from . import visitor
 from .forms import (
     RENEWAL_DEFAULT,
+    SEARCH_MAX_WORDS,
     AuthorForm,
     BookForm,
     BookInstanceForm,
@@ -341,6 +342,8 @@ class SearchResultsView(VisitorPaginationMixin, generic.ListView):
         context = super().get_context_data(**kwargs)
         context["form"] = self.form
         context["query"] = " ".join(self.form.words())
+        context["ignored_words"] = " ".join(self.form.ignored_words())
+        context["max_words"] = SEARCH_MAX_WORDS
         return context
 
 
