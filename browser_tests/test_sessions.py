@@ -1,6 +1,7 @@
 """The session as a real browser keeps it: the visit counter and the login's cookie check."""
 
 import pytest
+from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from catalog.views import COOKIES_REFUSED
@@ -44,6 +45,7 @@ def test_browser_that_blocks_cookies_is_told_why_login_failed(
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
     expect(page.locator(".account")).not_to_contain_text("patron")
     expect(page.locator(".account").get_by_role("link", name="Login")).to_be_visible()
+    assert not any("_auth_user_id" in s.get_decoded() for s in Session.objects.all())
 
 
 def test_same_credentials_log_in_when_the_browser_accepts_cookies(live_server, library, page):
