@@ -95,6 +95,19 @@ def test_an_unknown_session_engine_stops_with_one_line_naming_the_choices(tmp_pa
     assert "'file' is not one of: db, cached_db" in result.stderr
 
 
+def test_honcho_runs_the_procfile_release_with_the_environment_file_it_is_given(tmp_path):
+    # `make serve` gives honcho its production environment with -e, in place of `.env`.
+    env_file = tmp_path / "serve.env"
+    production = production_env(sqlite_url(tmp_path))
+    env_file.write_text(
+        "".join(f"{name}={value}\n" for name, value in production.items() if name != "PATH")
+    )
+    honcho = ["honcho", "-e", str(env_file), "start", "release"]
+    result = run(honcho, {"PATH": production["PATH"], "LANG": "C.UTF-8"})
+    assert "Applying catalog.0001_initial... OK" in result.stdout
+    assert (tmp_path / "db.sqlite3").is_file()
+
+
 # What the production settings are
 
 
