@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.db import DatabaseError, connection, router
+from django.db import DatabaseError, IntegrityError, connection, router, transaction
 from django.db.models import Prefetch, ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from django.http import HttpResponse, HttpResponseRedirect
@@ -192,6 +192,23 @@ def renew_book_librarian(request, pk):
 # Anonymous visitors are sent to log in; logged-in users without it get 403.
 
 
+class UniqueSaveMixin:
+    """A unique value saved by someone else between validation and save is a form error."""
+
+    unique_field = "name"
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except IntegrityError:
+            form.add_error(
+                self.unique_field,
+                "This value was saved by someone else a moment ago: it already exists.",
+            )
+            return self.form_invalid(form)
+
+
 class AuthorCreate(PermissionRequiredMixin, generic.CreateView):
     model = Author
     form_class = AuthorForm
@@ -253,15 +270,17 @@ class AuthorDelete(PermissionRequiredMixin, RefusedDeleteMixin, generic.DeleteVi
     permission_required = "catalog.delete_author"
 
 
-class BookCreate(PermissionRequiredMixin, generic.CreateView):
+class BookCreate(PermissionRequiredMixin, UniqueSaveMixin, generic.CreateView):
     model = Book
     form_class = BookForm
+    unique_field = "isbn"
     permission_required = "catalog.add_book"
 
 
-class BookUpdate(PermissionRequiredMixin, generic.UpdateView):
+class BookUpdate(PermissionRequiredMixin, UniqueSaveMixin, generic.UpdateView):
     model = Book
     form_class = BookForm
+    unique_field = "isbn"
     permission_required = "catalog.change_book"
 
 
@@ -271,13 +290,13 @@ class BookDelete(PermissionRequiredMixin, RefusedDeleteMixin, generic.DeleteView
     permission_required = "catalog.delete_book"
 
 
-class GenreCreate(PermissionRequiredMixin, generic.CreateView):
+class GenreCreate(PermissionRequiredMixin, UniqueSaveMixin, generic.CreateView):
     model = Genre
     form_class = GenreForm
     permission_required = "catalog.add_genre"
 
 
-class GenreUpdate(PermissionRequiredMixin, generic.UpdateView):
+class GenreUpdate(PermissionRequiredMixin, UniqueSaveMixin, generic.UpdateView):
     model = Genre
     form_class = GenreForm
     permission_required = "catalog.change_genre"
@@ -289,13 +308,13 @@ class GenreDelete(PermissionRequiredMixin, RefusedDeleteMixin, generic.DeleteVie
     permission_required = "catalog.delete_genre"
 
 
-class LanguageCreate(PermissionRequiredMixin, generic.CreateView):
+class LanguageCreate(PermissionRequiredMixin, UniqueSaveMixin, generic.CreateView):
     model = Language
     form_class = LanguageForm
     permission_required = "catalog.add_language"
 
 
-class LanguageUpdate(PermissionRequiredMixin, generic.UpdateView):
+class LanguageUpdate(PermissionRequiredMixin, UniqueSaveMixin, generic.UpdateView):
     model = Language
     form_class = LanguageForm
     permission_required = "catalog.change_language"

@@ -6,6 +6,7 @@ variables nor a developer's `.env` decide what it does.
 
 import json
 import re
+import secrets
 
 import pytest
 
@@ -209,3 +210,12 @@ def test_the_health_probe_answers_503_when_the_database_is_unreachable(tmp_path)
     with web_server(env, tmp_path) as base_url:
         response = Browser(via_router=False).get(f"{base_url}/healthz")
     assert response.status == 503
+
+
+def test_deploy_checks_pass_in_the_test_process_too(settings):
+    """The suite runs with the production security settings: only the client speaks HTTP."""
+    from django.core.management import call_command
+
+    settings.ALLOWED_HOSTS = ["library.example.org"]
+    settings.SECRET_KEY = secrets.token_urlsafe(50)
+    call_command("check", "--deploy", "--fail-level", "WARNING")

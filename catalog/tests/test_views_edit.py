@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from catalog.forms import BookForm, GenreForm, LanguageForm
 from catalog.models import Author, Book, BookInstance, Genre, Language
 
 from .factories import (
@@ -219,6 +220,45 @@ def test_a_name_differing_only_in_case_is_shown_next_to_the_name(librarian, mode
     label = model._meta.verbose_name.capitalize()
     assert field_errors(response, "name") == [f"{label} already exists (case insensitive match)"]
     assert model.objects.count() == 1
+
+
+@pytest.mark.parametrize(("model", "form_class"), [(Genre, GenreForm), (Language, LanguageForm)])
+def test_a_name_saved_by_another_librarian_meanwhile_is_a_form_error(
+    librarian, monkeypatch, model, form_class
+):
+    validate = form_class._post_clean
+
+    def validate_then_another_librarian_saves(form):
+        validate(form)
+        model.objects.create(name=form.cleaned_data["name"].upper())
+
+    monkeypatch.setattr(form_class, "_post_clean", validate_then_another_librarian_saves)
+    response = librarian.post(reverse(f"{model._meta.model_name}-create"), {"name": "Fantasy"})
+    assert response.status_code == 200
+    assert "it already exists" in field_errors(response, "name")[0]
+    assert list(model.objects.values_list("name", flat=True)) == ["FANTASY"]
+
+
+def test_an_isbn_saved_by_another_librarian_meanwhile_is_a_form_error(librarian, monkeypatch):
+    other = BookFactory(genre=[GenreFactory()])
+    validate = BookForm._post_clean
+
+    def validate_then_another_librarian_saves(form):
+        validate(form)
+        Book.objects.filter(pk=other.pk).update(isbn=form.cleaned_data["isbn"])
+
+    monkeypatch.setattr(BookForm, "_post_clean", validate_then_another_librarian_saves)
+    data = {
+        "title": "Dune",
+        "author": other.author.pk,
+        "summary": "Sand.",
+        "isbn": "9780441013593",
+        "genre": [other.genre.first().pk],
+    }
+    response = librarian.post(reverse("book-create"), data)
+    assert response.status_code == 200
+    assert "it already exists" in field_errors(response, "isbn")[0]
+    assert not Book.objects.filter(title="Dune").exists()
 
 
 @pytest.mark.parametrize(("model", "factory"), [(Genre, GenreFactory), (Language, LanguageFactory)])

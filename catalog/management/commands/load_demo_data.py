@@ -32,8 +32,8 @@ DEMO_ACCOUNTS = [
     (
         "librarian",
         "librarian-demo-pass",
-        "librarian (staff, group Librarians): all borrowed books, lend, renew"
-        " and return copies, edit the catalog, admin site",
+        "librarian (staff, group Librarians): all borrowed books, renew loans,"
+        " edit the catalog, admin site",
     ),
     (
         "patron",
