@@ -91,10 +91,41 @@ class AuthorForm(forms.ModelForm):
         widgets = {"date_of_birth": DateInput(), "date_of_death": DateInput()}
 
 
+class ChoiceOfRecordField(forms.ModelChoiceField):
+    """A record chosen by pk: a pk too large for the database is an invalid choice, not a 500."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except OverflowError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
+class ChoiceOfRecordsField(forms.ModelMultipleChoiceField):
+    """Records chosen by pk: a pk too large for the database is an invalid choice, not a 500."""
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except OverflowError:
+            raise ValidationError(
+                self.error_messages["invalid_pk_value"],
+                code="invalid_pk_value",
+                params={"pk": next(iter(value), "")},
+            ) from None
+
+
 class BookForm(forms.ModelForm):
     class Meta:
         model = Book
         fields = ["title", "author", "summary", "isbn", "genre", "language"]
+        field_classes = {
+            "author": ChoiceOfRecordField,
+            "language": ChoiceOfRecordField,
+            "genre": ChoiceOfRecordsField,
+        }
         widgets = {"genre": forms.CheckboxSelectMultiple()}
 
 
@@ -134,4 +165,5 @@ class BookInstanceForm(forms.ModelForm):
     class Meta:
         model = BookInstance
         fields = ["book", "imprint", "status", "due_back", "borrower"]
+        field_classes = {"book": ChoiceOfRecordField, "borrower": ChoiceOfRecordField}
         widgets = {"due_back": DateInput()}

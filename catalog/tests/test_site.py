@@ -145,3 +145,23 @@ def test_generated_files_are_ignored_by_git():
     ignored = (PROJECT / ".gitignore").read_text().split()
     for generated in (".venv/", "db.sqlite3", "staticfiles/", ".env"):
         assert generated in ignored
+
+
+GARBAGE = ["\x00", "x" * 10_000, "-1", "2024-13-45", "9" * 40, "'; DROP TABLE x;--", "é\u202e"]
+
+
+def test_no_page_answers_garbage_with_a_server_error(client, site_data):
+    """Every form field and query parameter, filled with garbage, gets a message or a 404."""
+    client.force_login(LibrarianFactory())
+    for url in public_urls(site_data) + logged_in_urls(site_data):
+        path = url.split("?")[0]
+        for value in GARBAGE:
+            params = {"page": value, "q": value, "next": value}
+            assert client.get(path, params).status_code < 500, (url, value)
+            response = client.get(path)
+            form = response.context.get("form") if response.context else None
+            if form is None or path == reverse("logout"):
+                continue
+            data = {name: value for name in form.fields}
+            assert client.post(path, data).status_code < 500, (url, value)
+        client.force_login(LibrarianFactory())  # A password change logs the others out.

@@ -368,3 +368,14 @@ def test_dependents_are_escaped_on_a_refused_delete(librarian):
     content = librarian.post(reverse("author-delete", args=[book.author.pk])).content.decode()
     assert "<img src=x" not in content
     assert "&lt;img src=x" in content
+
+
+@pytest.mark.parametrize("field", ["author", "language", "genre"])
+def test_a_record_chosen_by_an_impossible_pk_is_a_form_error(librarian, field):
+    genre = GenreFactory()
+    data = {"title": "Dune", "summary": "Sand.", "isbn": "9780441013593", "genre": [genre.pk]}
+    data[field] = "9" * 40
+    response = librarian.post(reverse("book-create"), data)
+    assert response.status_code == 200
+    assert field_errors(response, field)
+    assert not Book.objects.exists()
