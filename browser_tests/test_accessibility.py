@@ -131,3 +131,15 @@ def test_patron_logs_in_and_out_with_the_keyboard_alone(live_server, library, pa
     press_tab_until(page, page.get_by_role("button", name="Logout"))
     page.keyboard.press("Enter")
     expect(page.locator(".account").get_by_role("link", name="Login")).to_be_visible()
+
+
+def test_renew_form_showing_its_error_is_accessible(live_server, library, log_in, page):
+    """A refused date is announced next to its labelled field, with no axe violation."""
+    log_in(page, "librarian")
+    page.goto(live_server.url + "/catalog/book/{loan.pk}/renew/".format(**library))
+    page.get_by_label("Renewal date").fill("2000-01-01")
+    page.get_by_role("button", name="Renew").click()
+    expect(page.get_by_text("Invalid date - renewal in past")).to_be_visible()
+    assert serious_axe_violations(page) == []
+    assert unlabelled_fields(page) == []
+    expect(page.locator("h1")).to_have_count(1)
