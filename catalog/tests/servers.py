@@ -50,13 +50,18 @@ def production_env(database_url, **overrides):
     return env
 
 
-def procfile_command(process):
-    """The command line of one process type of the Procfile (`web`, `release`)."""
+def procfile_line(process):
+    """The command line of one process type of the Procfile (`web`, `release`), as written."""
     for line in (PROJECT / "Procfile").read_text().splitlines():
         name, colon, command = line.partition(":")
         if colon and name.strip() == process:
-            return shlex.split(command)
+            return command.strip()
     raise LookupError(f"The Procfile has no {process!r} process")
+
+
+def procfile_command(process):
+    """The arguments of a single-command Procfile process, to append options to."""
+    return shlex.split(procfile_line(process))
 
 
 def run(argv, env, check=True):
@@ -88,7 +93,7 @@ def collectstatic(env):
 
 def release(env):
     """The Procfile's `release:` process (migrations), as the PaaS runs it before a deploy."""
-    return run(procfile_command("release"), env)
+    return run(["/bin/sh", "-c", procfile_line("release")], env)
 
 
 def free_port():

@@ -7,6 +7,7 @@ variables nor a developer's `.env` decide what it does.
 import json
 import re
 import secrets
+import sqlite3
 
 import pytest
 
@@ -107,6 +108,25 @@ def test_honcho_runs_the_procfile_release_with_the_environment_file_it_is_given(
     result = run(honcho, {"PATH": production["PATH"], "LANG": "C.UTF-8"})
     assert "Applying catalog.0001_initial... OK" in result.stdout
     assert (tmp_path / "db.sqlite3").is_file()
+
+
+def test_the_release_migrates_and_deletes_expired_sessions(tmp_path):
+    env = production_env(sqlite_url(tmp_path))
+    release(env)
+    database = sqlite3.connect(tmp_path / "db.sqlite3")
+    with database:
+        database.executemany(
+            "INSERT INTO django_session (session_key, session_data, expire_date)"
+            " VALUES (?, 'e30:1:x', ?)",
+            [
+                ("expired0session0key0000000000000", "2000-01-01 00:00:00"),
+                ("current0session0key0000000000000", "2999-01-01 00:00:00"),
+            ],
+        )
+    release(env)
+    keys = [row[0] for row in database.execute("SELECT session_key FROM django_session")]
+    database.close()
+    assert keys == ["current0session0key0000000000000"]
 
 
 # What the production settings are
