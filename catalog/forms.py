@@ -3,9 +3,11 @@
 import datetime
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db.models import Value
 from django.db.models.functions import Lower
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from . import visitor
@@ -14,6 +16,23 @@ from .models import Author, Book, BookInstance, Genre, Language
 # Each word adds a condition to the search query: bound both, whatever is typed.
 SEARCH_MAX_LENGTH = 200
 SEARCH_MAX_WORDS = 10
+
+
+COOKIES_REFUSED = "Your browser does not accept cookies. Please enable cookies and try again."
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, refused as a whole when the browser sent no cookie back."""
+
+    cookies_refused = False
+
+    def full_clean(self):
+        if not self.cookies_refused:
+            return super().full_clean()
+        # Without cookies nobody can stay logged in: the password is not even checked.
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        self.add_error(None, ValidationError(COOKIES_REFUSED, code="cookies_refused"))
 
 
 class SearchForm(forms.Form):

@@ -1,5 +1,6 @@
 """The catalog's models (tutorial part 3), with the queries the pages need."""
 
+import re
 import uuid
 
 from django.conf import settings
@@ -63,6 +64,24 @@ class Language(models.Model):
         return reverse("language-detail", args=[str(self.id)])
 
 
+# Prose punctuation around a word is not part of it: "Dick, Philip" finds Dick.
+SEARCH_WORD_EDGES = ",.;:!?\"'()[]{}“”‘’«»„…"
+
+
+def search_words(query):
+    """The words of a search, without edge punctuation; an ISBN typed with hyphens counts whole.
+
+    A word made only of punctuation ("%", "_") is searched as typed.
+    """
+    words = []
+    for word in query.split():
+        word = word.strip(SEARCH_WORD_EDGES) or word
+        if re.fullmatch(r"[\dXx]+(-[\dXx]+)+", word):
+            word = word.replace("-", "")
+        words.append(word)
+    return words
+
+
 class BookQuerySet(models.QuerySet):
     def with_list_data(self):
         """What a list of books shows: the author, without a query per row."""
@@ -80,7 +99,7 @@ class BookQuerySet(models.QuerySet):
 
     def search(self, query):
         """Books matching every word of `query` in title, author, ISBN or genre."""
-        words = query.split()
+        words = search_words(query)
         if not words:
             return self.none()
         matches = self

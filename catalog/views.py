@@ -1,5 +1,6 @@
 """The catalog's pages: thin views over Django's generic views (tutorial parts 5 to 7)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
@@ -26,6 +27,7 @@ from .forms import (
     BookInstanceForm,
     GenreForm,
     LanguageForm,
+    LoginForm,
     PageSizeForm,
     RenewBookForm,
     SearchForm,
@@ -54,7 +56,9 @@ def index(request):
 
 
 class VisitorPaginationMixin:
-    """Paginate by the page size this visitor chose on the preferences page."""
+    """Paginate by the page size this visitor chose on the preferences page (10 by default)."""
+
+    paginate_by = visitor.DEFAULT_PAGE_SIZE
 
     def get_paginate_by(self, queryset):
         return visitor.page_size(self.request.session)
@@ -410,11 +414,10 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-COOKIES_REFUSED = "Your browser does not accept cookies. Please enable cookies and try again."
-
-
 class LoginView(auth_views.LoginView):
     """Django's login, plus the session framework's test-cookie check (tutorial part 7)."""
+
+    form_class = LoginForm
 
     def get(self, request, *args, **kwargs):
         request.session.set_test_cookie()
@@ -430,18 +433,20 @@ class LoginView(auth_views.LoginView):
         return super().form_valid(form)
 
     def refuse_without_cookies(self, status=200):
-        """The login form again, with the typed user name and the cookies message."""
+        """The login form again, with the typed user name and the cookies message as its error."""
         self.request.session.set_test_cookie()
         username = self.request.POST.get("username", "")[:150]
-        form = self.get_form_class()(self.request, initial={"username": username})
-        context = self.get_context_data(form=form, cookies_refused=COOKIES_REFUSED)
-        return self.render_to_response(context, status=status)
+        form = self.get_form_class()(self.request, data={"username": username})
+        form.cookies_refused = True
+        return self.render_to_response(self.get_context_data(form=form), status=status)
 
 
 @never_cache
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: a browser that blocks cookies gets the login page and says why."""
-    if reason == REASON_NO_CSRF_COOKIE:
+    # Over HTTPS Django checks the Referer before the cookie: a browser that sent no cookie
+    # at all gets the cookies message whichever check refused it first.
+    if reason == REASON_NO_CSRF_COOKIE or settings.CSRF_COOKIE_NAME not in request.COOKIES:
         view = LoginView()
         view.setup(request)
         return view.refuse_without_cookies(status=403)

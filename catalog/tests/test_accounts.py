@@ -293,3 +293,22 @@ def test_a_wrong_old_password_is_shown_next_to_its_field(client, member):
     )
     assert response.status_code == 200
     assert "Your old password was entered incorrectly" in response.content.decode()
+
+
+def test_login_without_cookies_is_the_form_s_own_error(client):
+    """The refusal is a non-field error of the login form, so it shows where errors do."""
+    response = client.post(reverse("login"), {"username": "someone", "password": "x"})
+    assert response.context["form"].non_field_errors() == [COOKIES_MESSAGE]
+    assert response.context["form"]["username"].value() == "someone"
+
+
+def test_a_browser_sending_no_cookie_over_https_gets_the_cookies_message(db):
+    """Over HTTPS Django checks the Referer first: the page still says what is wrong."""
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(
+        reverse("login"),
+        {"username": "someone", "password": "x"},
+        headers={"X-Forwarded-Proto": "https"},
+    )
+    assert response.status_code == 403
+    assert COOKIES_MESSAGE in response.content.decode()

@@ -301,3 +301,13 @@ def test_search_costs_the_same_queries_for_one_result_as_for_a_full_page(
     with django_assert_num_queries(one):
         response = search(client, "discworld volume", page=2)
     assert len(response.context["book_list"]) == 16
+
+
+@pytest.mark.parametrize(
+    "typed", ["Dick, Philip", '"Ubik"', "Ubik.", "(dick)", "978-0-547-57231-4"]
+)
+def test_punctuation_around_words_and_isbn_hyphens_do_not_stop_a_match(client, typed):
+    ubik = BookFactory(
+        title="Ubik", author__first_name="Philip", author__last_name="Dick", isbn="9780547572314"
+    )
+    assert list(client.get(reverse("search"), {"q": typed}).context["book_list"]) == [ubik]

@@ -187,3 +187,10 @@ def test_healthz_answers_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+def test_list_views_paginate_by_ten_as_the_tutorial_says():
+    from catalog import views
+
+    for view in (views.BookListView, views.AuthorListView, views.BookInstanceListView):
+        assert view.paginate_by == 10
