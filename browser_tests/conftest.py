@@ -34,6 +34,20 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def live_server_serves_hashed_static_files():
+    """live_server serves /static/ through the finders: let them find the collected files.
+
+    Pages link to the hashed names that the test run collected into STATIC_ROOT (see the
+    top-level conftest.py), as in production.
+    """
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, settings.STATIC_ROOT]
+    finders.get_finder.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Launch Debian's Chromium, headless, instead of a browser Playwright downloads."""

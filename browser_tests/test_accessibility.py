@@ -1,5 +1,6 @@
 """Accessibility in a real browser: axe-core's audit, headings, labels, keyboard use."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,17 @@ def test_renew_form_showing_its_error_is_accessible(live_server, library, log_in
     assert serious_axe_violations(page) == []
     assert unlabelled_fields(page) == []
     expect(page.locator("h1")).to_have_count(1)
+
+
+def test_pages_are_styled_by_the_site_s_own_stylesheet(live_server, page):
+    """The hashed, collected stylesheet is served, as whitenoise serves it in production."""
+    stylesheets = []
+    page.on(
+        "response",
+        lambda response: stylesheets.append(response) if ".css" in response.url else None,
+    )
+    page.goto(live_server.url + "/catalog/")
+    assert [response.status for response in stylesheets] == [200]
+    assert re.search(r"/static/css/styles\.[0-9a-f]{12}\.css$", stylesheets[0].url)
+    header = page.locator(".site-header")
+    assert header.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(122, 46, 31)"

@@ -16,8 +16,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # A `.env` file fills in what the real environment leaves unset (it never overrides it).
 load_dotenv(BASE_DIR / ".env", override=False)
 
-# The test suites (pytest, `manage.py test`) run with DEBUG off, over plain HTTP, without
-# collectstatic.
+# The test suites (pytest, `manage.py test`) run with DEBUG off but over plain HTTP.
 TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 
 
@@ -186,12 +185,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # The test suites render pages without running collectstatic first: plain names there.
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if TESTING
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 
