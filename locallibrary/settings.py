@@ -105,6 +105,8 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "locallibrary.wsgi.application"
+# `manage.py test` collects the static files first, as pytest's conftest.py does.
+TEST_RUNNER = "locallibrary.test_runner.TestRunner"
 
 
 # Database
