@@ -16,7 +16,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # A `.env` file fills in what the real environment leaves unset (it never overrides it).
 load_dotenv(BASE_DIR / ".env", override=False)
 
-# The test suites (pytest, `manage.py test`) run with DEBUG off but over plain HTTP.
+# The test suites (pytest, `manage.py test`) run with DEBUG off as in production, but over
+# plain HTTP and with a throwaway secret key when none is given.
 TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 
 
