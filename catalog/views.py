@@ -1,5 +1,7 @@
 """The catalog's pages: thin views over Django's generic views (tutorial parts 5 to 7)."""
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -371,7 +373,11 @@ class SearchResultsView(VisitorPaginationMixin, generic.ListView):
 
 
 def preferences(request):
-    """Let a visitor (signed in or not) choose how many results a page shows."""
+    """Let a visitor (signed in or not) choose how many results a page shows.
+
+    Coming from a list, the visitor goes back to its first page under the new size.
+    """
+    next_url = safe_next_url(request, default="")
     if request.method == "POST":
         form = PageSizeForm(request.POST)
         if form.is_valid():
@@ -379,10 +385,17 @@ def preferences(request):
             messages.success(
                 request, f"Lists now show {form.cleaned_data['page_size']} results per page."
             )
-            return redirect("preferences")
+            return redirect(without_page_number(next_url) or "preferences")
     else:
         form = PageSizeForm(initial={"page_size": visitor.page_size(request.session)})
-    return render(request, "catalog/preferences.html", {"form": form})
+    return render(request, "catalog/preferences.html", {"form": form, "next": next_url})
+
+
+def without_page_number(url):
+    """`url` without its `page` parameter: page numbers change meaning with the page size."""
+    parts = urlsplit(url)
+    query = [(key, value) for key, value in parse_qsl(parts.query, True) if key != "page"]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def safe_next_url(request, default):

@@ -201,8 +201,35 @@ def test_every_list_page_links_to_the_preferences_page(client, page, rows):
     url = make_rows(page, client, rows)
     content = client.get(url).content.decode()
     pagination = re.search(r'<nav class="pagination".*?</nav>', content, re.S).group(0)
-    assert f'href="{reverse("preferences")}"' in pagination
+    assert f'href="{reverse("preferences")}?next=' in pagination
     assert "10 per page" in pagination
+
+
+@pytest.mark.parametrize(
+    "came_from, back_to",
+    [
+        ("/catalog/books/?page=3", "/catalog/books/"),
+        ("/catalog/search/?q=dune&page=2", "/catalog/search/?q=dune"),
+        ("https://evil.example/", "/catalog/preferences/"),
+        ("//evil.example/", "/catalog/preferences/"),
+    ],
+)
+def test_choosing_a_page_size_returns_to_the_first_page_of_the_list(client, came_from, back_to):
+    link = client.get(reverse("preferences"), {"next": came_from})
+    assert link.status_code == 200
+    response = client.post(reverse("preferences"), {"page_size": "25", "next": came_from})
+    assert response.status_code == 302
+    assert response["Location"] == back_to
+    assert client.session["page_size"] == 25
+
+
+def test_the_list_s_preferences_link_brings_the_visitor_back(client):
+    BookFactory.create_batch(12)
+    content = client.get(reverse("books"), {"page": 2}).content.decode()
+    link = re.search(r'class="page-size-link" href="([^"]+)"', content).group(1)
+    assert link == "/catalog/preferences/?next=/catalog/books/%3Fpage%3D2"
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert 'name="next" value="/catalog/books/?page=2"' in form
 
 
 def test_the_sidebar_links_to_the_preferences_page(client):
