@@ -362,7 +362,7 @@ def edit_pages(model, n):
 # (update, delete), the form's choices, and what a delete would be refused for.
 EDIT_QUERIES = {
     "author": [5, 6, 8],
-    "book": [8, 10, 8],
+    "book": [8, 10, 9],  # the delete page also checks the book's holds (cascade)
     "genre": [5, 6, 6],
     "language": [5, 6, 6],
     "bookinstance": [7, 9, 7],
