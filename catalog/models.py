@@ -1,6 +1,5 @@
 """The catalog's models (tutorial part 3), with the queries the pages need."""
 
-import re
 import uuid
 
 from django.conf import settings
@@ -10,6 +9,12 @@ from django.db.models import F, Q, UniqueConstraint
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+
+from .search import search_words
+
+# The groups migration 0002 creates (the migration keeps its own frozen copy of the names).
+LIBRARIANS = "Librarians"
+LIBRARY_MEMBERS = "Library Members"
 
 
 class Genre(models.Model):
@@ -62,24 +67,6 @@ class Language(models.Model):
 
     def get_absolute_url(self):
         return reverse("language-detail", args=[str(self.id)])
-
-
-# Prose punctuation around a word is not part of it: "Dick, Philip" finds Dick.
-SEARCH_WORD_EDGES = ",.;:!?\"'()[]{}“”‘’«»„…"
-
-
-def search_words(query):
-    """The words of a search, without edge punctuation; an ISBN typed with hyphens counts whole.
-
-    A word made only of punctuation ("%", "_") is searched as typed.
-    """
-    words = []
-    for word in query.split():
-        word = word.strip(SEARCH_WORD_EDGES) or word
-        if re.fullmatch(r"[\dXx]+(-[\dXx]+)+", word):
-            word = word.replace("-", "")
-        words.append(word)
-    return words
 
 
 class BookQuerySet(models.QuerySet):

@@ -2,37 +2,30 @@
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db import DatabaseError, IntegrityError, connection, router, transaction
 from django.db.models import Prefetch, ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from django.http import HttpResponse, HttpResponseRedirect
-from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import generic
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from . import visitor
 from .forms import (
     RENEWAL_DEFAULT,
-    SEARCH_MAX_WORDS,
     AuthorForm,
     BookForm,
     BookInstanceForm,
     GenreForm,
     LanguageForm,
-    LoginForm,
     PageSizeForm,
     RenewBookForm,
-    SearchForm,
 )
 from .models import (
     Author,
@@ -43,6 +36,7 @@ from .models import (
     SiteNotice,
     catalog_counts,
 )
+from .search import SEARCH_MAX_WORDS, SearchForm
 
 
 @require_safe
@@ -425,42 +419,3 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
-
-
-class LoginView(auth_views.LoginView):
-    """Django's login, plus the session framework's test-cookie check (tutorial part 7)."""
-
-    form_class = LoginForm
-
-    def get(self, request, *args, **kwargs):
-        request.session.set_test_cookie()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        if not request.session.test_cookie_worked():
-            return self.refuse_without_cookies()
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        self.request.session.delete_test_cookie()
-        return super().form_valid(form)
-
-    def refuse_without_cookies(self, status=200):
-        """The login form again, with the typed user name and the cookies message as its error."""
-        self.request.session.set_test_cookie()
-        username = self.request.POST.get("username", "")[:150]
-        form = self.get_form_class()(self.request, data={"username": username})
-        form.cookies_refused = True
-        return self.render_to_response(self.get_context_data(form=form), status=status)
-
-
-@never_cache
-def csrf_failure(request, reason=""):
-    """CSRF_FAILURE_VIEW: a browser that blocks cookies gets the login page and says why."""
-    # Over HTTPS Django checks the Referer before the cookie: a browser that sent no cookie
-    # at all gets the cookies message whichever check refused it first.
-    if reason == REASON_NO_CSRF_COOKIE or settings.CSRF_COOKIE_NAME not in request.COOKIES:
-        view = LoginView()
-        view.setup(request)
-        return view.refuse_without_cookies(status=403)
-    return render(request, "403_csrf.html", status=403)
