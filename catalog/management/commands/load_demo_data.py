@@ -18,19 +18,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.models import Author, Book, BookInstance, Genre, Language
+from catalog.models import LIBRARIANS, LIBRARY_MEMBERS, Author, Book, BookInstance, Genre, Language
 
 Status = BookInstance.LoanStatus
 
 DATA_FILE = Path(__file__).with_name("demo_library.toml")
 
-LIBRARIANS_GROUP = "Librarians"
-MEMBERS_GROUP = "Library Members"
 # What each account role in the data file makes: (superuser, staff, group).
 ROLES = {
     "superuser": (True, True, None),
-    "librarian": (False, True, LIBRARIANS_GROUP),
-    "member": (False, False, MEMBERS_GROUP),
+    "librarian": (False, True, LIBRARIANS),
+    "member": (False, False, LIBRARY_MEMBERS),
 }
 
 # Copies get fixed ids, uuid5(COPY_NAMESPACE, f"{isbn}-{n}") for n = 1, 2, ...: the same
@@ -286,8 +284,8 @@ class Command(BaseCommand):
     def load_accounts(self):
         User = get_user_model()
         groups = {
-            LIBRARIANS_GROUP: self.get_group(LIBRARIANS_GROUP, all_catalog_perms=True),
-            MEMBERS_GROUP: self.get_group(MEMBERS_GROUP),
+            LIBRARIANS: self.get_group(LIBRARIANS, all_catalog_perms=True),
+            LIBRARY_MEMBERS: self.get_group(LIBRARY_MEMBERS),
         }
         self.users, self.new_usernames = {}, set()
         for account in self.library.accounts:

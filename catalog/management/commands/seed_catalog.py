@@ -28,7 +28,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from tqdm import tqdm
 
-from catalog.models import Author, Book, BookInstance, Genre, Language
+from catalog.models import LIBRARY_MEMBERS, Author, Book, BookInstance, Genre, Language
 
 Status = BookInstance.LoanStatus
 
@@ -228,7 +228,7 @@ class Command(BaseCommand):
         user_model = get_user_model()
         names = [f"seed-reader-{n:02d}" for n in range(1, READERS + 1)]
         existing = {u.username: u for u in user_model.objects.filter(username__in=names)}
-        members = Group.objects.filter(name="Library Members").first()
+        members = Group.objects.filter(name=LIBRARY_MEMBERS).first()
         readers = []
         for name in names:
             reader = existing.get(name)
