@@ -367,9 +367,9 @@ def test_deleting_a_copy_goes_to_the_copy_list(librarian_client):
     ],
 )
 def test_each_create_page_names_what_it_creates_under_the_tutorials_template(
-    librarian, model, noun
+    librarian_client, model, noun
 ):
-    response = librarian.get(reverse(f"{model}-create"))
+    response = librarian_client.get(reverse(f"{model}-create"))
     content = response.content.decode()
     assert f"<title>New {noun}" in content
     assert re.findall(r"<h1>(.*?)</h1>", content) == [f"New {noun}"]
@@ -379,9 +379,9 @@ def test_each_create_page_names_what_it_creates_under_the_tutorials_template(
     assert "catalog/object_form.html" in templates
 
 
-def test_a_delete_page_says_what_it_deletes_and_goes_back_to_it(librarian):
+def test_a_delete_page_says_what_it_deletes_and_goes_back_to_it(librarian_client):
     copy = BookInstanceFactory()
-    response = librarian.get(reverse("bookinstance-delete", args=[copy.pk]))
+    response = librarian_client.get(reverse("bookinstance-delete", args=[copy.pk]))
     content = response.content.decode()
     assert f"<h1>Delete copy: {copy}</h1>" in content
     assert "Are you sure you want to delete this copy?" in content
