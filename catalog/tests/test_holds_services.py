@@ -2,17 +2,16 @@
 
 import datetime
 import logging
-import smtplib
 
 import pytest
 from django.core import mail
-from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 from catalog import services
 from catalog.models import HOLD_READY_DAYS, MAX_ACTIVE_HOLDS, BookInstance, Hold
 from catalog.services import CirculationError
 
+from . import mail_backends
 from .factories import (
     BookFactory,
     BookInstanceFactory,
@@ -24,13 +23,6 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 Status = BookInstance.LoanStatus
-
-
-class RefusingEmailBackend(BaseEmailBackend):
-    """A mail server that refuses every message, as a broken SMTP relay does."""
-
-    def send_messages(self, email_messages):
-        raise smtplib.SMTPException("Relay access denied")
 
 
 def today():
@@ -367,7 +359,7 @@ def test_expiry_takes_the_day_to_judge_by():
 def test_a_refusing_mail_server_leaves_the_return_and_the_ready_hold_standing(
     lent_copy, run_on_commit, settings, caplog
 ):
-    settings.EMAIL_BACKEND = f"{__name__}.RefusingEmailBackend"
+    settings.EMAIL_BACKEND = mail_backends.REFUSING
     hold = place(lent_copy.book, MemberFactory())
     with caplog.at_level(logging.WARNING):
         loan = run_on_commit(lambda: services.return_copy(copy=lent_copy))
