@@ -17,17 +17,9 @@ from .factories import (
     BookInstanceFactory,
     GenreFactory,
     LanguageFactory,
-    LibrarianFactory,
-    MemberFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def librarian(client):
-    client.force_login(LibrarianFactory())
-    return client
 
 
 def export(client):
@@ -57,10 +49,10 @@ def catalog_as_data():
     )
 
 
-def test_librarian_downloads_the_catalog_as_a_streamed_csv_file(librarian):
+def test_librarian_downloads_the_catalog_as_a_streamed_csv_file(librarian_client):
     copy = BookInstanceFactory(book__genre=[GenreFactory(name="Poetry"), GenreFactory(name="Art")])
     BookInstanceFactory(book=copy.book)
-    response = librarian.get(reverse("export-books"))
+    response = librarian_client.get(reverse("export-books"))
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="books.csv"'
@@ -81,20 +73,20 @@ def test_librarian_downloads_the_catalog_as_a_streamed_csv_file(librarian):
     ]
 
 
-def test_formula_cells_are_escaped_so_spreadsheets_do_not_run_them(librarian):
+def test_formula_cells_are_escaped_so_spreadsheets_do_not_run_them(librarian_client):
     BookFactory(
         title='=HYPERLINK("http://evil.example","click")',
         author__last_name="+Plus",
         author__first_name="@at",
         summary="-1 degrees",
     )
-    row = rows_of(export(librarian))[1]
+    row = rows_of(export(librarian_client))[1]
     assert row[0] == '\'=HYPERLINK("http://evil.example","click")'
     assert row[1:3] == ["'+Plus", "'@at"]
     assert row[6] == "'-1 degrees"
 
 
-def test_an_export_imports_unchanged_into_an_empty_catalog(librarian):
+def test_an_export_imports_unchanged_into_an_empty_catalog(librarian_client):
     fiction, poetry = GenreFactory(name="Fiction"), GenreFactory(name="Poetry")
     french = LanguageFactory(name="Français")
     isbns = iter(["9780306406157", "9780547928227", "9780452284234", "9780141439518"])
@@ -103,7 +95,7 @@ def test_an_export_imports_unchanged_into_an_empty_catalog(librarian):
     BookFactory(isbn=next(isbns), author__last_name="'-Quoted", author__first_name="", summary="")
     book = BookFactory(isbn=next(isbns), genre=[poetry], language=None)
     BookInstanceFactory.create_batch(2, book=book)
-    before, exported = catalog_as_data(), export(librarian)
+    before, exported = catalog_as_data(), export(librarian_client)
 
     BookInstance.objects.all().delete()
     Book.objects.all().delete()
@@ -113,7 +105,7 @@ def test_an_export_imports_unchanged_into_an_empty_catalog(librarian):
 
     assert (result.books, result.copies) == (4, 2)
     assert catalog_as_data() == before
-    assert export(librarian) == exported
+    assert export(librarian_client) == exported
 
 
 def test_export_reads_every_book_once_a_chunk_at_a_time():
@@ -122,13 +114,13 @@ def test_export_reads_every_book_once_a_chunk_at_a_time():
     assert [row[3] for row in rows[1:]] == [book.isbn for book in books]
 
 
-def test_export_costs_two_queries_per_chunk_of_books(librarian, monkeypatch):
+def test_export_costs_two_queries_per_chunk_of_books(librarian_client, monkeypatch):
     monkeypatch.setattr(catalog_io, "EXPORT_CHUNK", 10)
 
     def queries_for(count):
         BookFactory.create_batch(count, genre=[GenreFactory()])
         with CaptureQueriesContext(connection) as queries:
-            export(librarian)
+            export(librarian_client)
         return len(queries)
 
     small = queries_for(3)
@@ -142,10 +134,9 @@ def test_anonymous_visitor_is_sent_to_log_in(client):
     assert response.url.startswith(reverse("login"))
 
 
-def test_member_without_permission_gets_403(client):
-    client.force_login(MemberFactory())
-    assert client.get(reverse("export-books")).status_code == 403
+def test_member_without_permission_gets_403(member_client):
+    assert member_client.get(reverse("export-books")).status_code == 403
 
 
-def test_export_answers_post_with_405(librarian):
-    assert librarian.post(reverse("export-books")).status_code == 405
+def test_export_answers_post_with_405(librarian_client):
+    assert librarian_client.post(reverse("export-books")).status_code == 405

@@ -19,7 +19,7 @@ from stdnum import ean
 from catalog import catalog_io
 from catalog.models import Author, Book, BookInstance, Genre, Language
 
-from .factories import AuthorFactory, BookFactory, GenreFactory, LibrarianFactory, MemberFactory
+from .factories import AuthorFactory, BookFactory, GenreFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,12 +60,6 @@ def import_command(path):
     out = StringIO()
     call_command("import_books", str(path), stdout=out, stderr=StringIO())
     return out.getvalue()
-
-
-@pytest.fixture
-def librarian(client):
-    client.force_login(LibrarianFactory())
-    return client
 
 
 def upload(client, data, name="books.csv"):
@@ -183,11 +177,11 @@ def test_isbn_10_ending_in_x_is_accepted():
     assert Book.objects.get().isbn == "9780804429573"
 
 
-def test_books_whose_isbn_exists_are_skipped_and_reported(librarian):
+def test_books_whose_isbn_exists_are_skipped_and_reported(librarian_client):
     BookFactory(isbn=isbn13(1), title="Already here")
     BookFactory(isbn="0306406152")  # stored as ISBN-10 before the check existed
     data = csv_file([book_row(1), book_row(2), book_row(3, isbn="978-0-306-40615-7")])
-    response = upload(librarian, data)
+    response = upload(librarian_client, data)
     assert response.status_code == 200
     assert Book.objects.count() == 3
     assert Book.objects.get(isbn=isbn13(1)).title == "Already here"
@@ -229,7 +223,7 @@ def test_escaped_formula_cells_are_read_back_as_they_were():
 # All or nothing
 
 
-def test_a_file_with_bad_rows_imports_nothing_and_lists_every_bad_row(librarian):
+def test_a_file_with_bad_rows_imports_nothing_and_lists_every_bad_row(librarian_client):
     rows = [
         book_row(1),
         book_row(2, title=""),
@@ -239,7 +233,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_lists_every_bad_row(librarian)
         book_row(6, isbn=isbn13(1)),
         book_row(7, title="x" * 201),
     ]
-    response = upload(librarian, csv_file(rows))
+    response = upload(librarian_client, csv_file(rows))
     assert response.status_code == 200
     assert nothing_imported()
     refusal = response.context["refusal"]
@@ -267,30 +261,30 @@ def test_a_file_with_bad_rows_imports_nothing_and_lists_every_bad_row(librarian)
     ],
     ids=["random bytes", "NUL byte", "windows-1252", "utf-16", "blank lines"],
 )
-def test_a_file_that_is_not_utf8_csv_is_refused_with_a_message(librarian, data, message):
-    response = upload(librarian, data)
+def test_a_file_that_is_not_utf8_csv_is_refused_with_a_message(librarian_client, data, message):
+    response = upload(librarian_client, data)
     assert response.status_code == 200
     assert response.context["refusal"].message == message
     assert nothing_imported()
 
 
-def test_an_empty_upload_is_a_form_error(librarian):
-    response = upload(librarian, b"")
+def test_an_empty_upload_is_a_form_error(librarian_client):
+    response = upload(librarian_client, b"")
     assert response.status_code == 200
     assert response.context["form"].errors["file"] == ["The submitted file is empty."]
 
 
-def test_a_missing_column_is_named(librarian):
-    response = upload(librarian, b"title,author_first_name,isbn\nOptics,Eugene,0306406152\n")
+def test_a_missing_column_is_named(librarian_client):
+    response = upload(librarian_client, b"title,author_first_name,isbn\nOptics,Eugene,0306406152\n")
     assert response.context["refusal"].message.startswith(
         "The header line lacks the column(s) author_last_name."
     )
     assert nothing_imported()
 
 
-def test_a_file_with_100000_columns_is_refused_with_a_message(librarian):
+def test_a_file_with_100000_columns_is_refused_with_a_message(librarian_client):
     header = HEADER + "".join(f",extra{n}" for n in range(100_000 - len(catalog_io.COLUMNS)))
-    response = upload(librarian, (header + "\n" + "x," * 99_999 + "x\n").encode())
+    response = upload(librarian_client, (header + "\n" + "x," * 99_999 + "x\n").encode())
     message = response.context["refusal"].message
     assert message.startswith("The header line has 99,992 column(s) the import does not know")
     assert "and 99,987 more" in message
@@ -308,9 +302,9 @@ def test_a_file_of_html_is_refused_as_not_our_columns():
         catalog_io.import_file(b"<!DOCTYPE html><html><body>Hello</body></html>\n")
 
 
-def test_a_file_over_5_mib_is_refused(librarian):
+def test_a_file_over_5_mib_is_refused(librarian_client):
     data = HEADER.encode() + b"\n" + b"x" * catalog_io.MAX_FILE_BYTES
-    response = upload(librarian, data)
+    response = upload(librarian_client, data)
     assert response.context["refusal"].message == catalog_io.FILE_TOO_LARGE
     assert nothing_imported()
 
@@ -355,8 +349,8 @@ def test_the_import_costs_far_fewer_queries_than_one_per_row():
 # The page
 
 
-def test_page_shows_the_form_and_the_columns_to_a_librarian(librarian):
-    response = librarian.get(reverse("import-books"))
+def test_page_shows_the_form_and_the_columns_to_a_librarian(librarian_client):
+    response = librarian_client.get(reverse("import-books"))
     assert response.status_code == 200
     content = response.content.decode()
     assert re.search(r"<title>\s*Import books", content)
@@ -367,15 +361,15 @@ def test_page_shows_the_form_and_the_columns_to_a_librarian(librarian):
         assert f"<code>{column}</code>" in content
 
 
-def test_librarian_uploads_the_sample_file_and_sees_the_counts(librarian):
-    response = upload(librarian, SAMPLE.read_bytes())
+def test_librarian_uploads_the_sample_file_and_sees_the_counts(librarian_client):
+    response = upload(librarian_client, SAMPLE.read_bytes())
     assert response.status_code == 200
     assert Book.objects.count() == 20
     assert "Imported 20 books with 31 available copies" in response.content.decode()
 
 
-def test_upload_without_a_file_is_a_form_error(librarian):
-    response = librarian.post(reverse("import-books"), {"file": "not a file"})
+def test_upload_without_a_file_is_a_form_error(librarian_client):
+    response = librarian_client.post(reverse("import-books"), {"file": "not a file"})
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
 
@@ -386,12 +380,11 @@ def test_anonymous_visitor_is_sent_to_log_in(client):
     assert response.url.startswith(reverse("login"))
 
 
-def test_member_without_permission_gets_403(client):
-    client.force_login(MemberFactory())
-    assert client.get(reverse("import-books")).status_code == 403
-    assert upload(client, SAMPLE.read_bytes()).status_code == 403
+def test_member_without_permission_gets_403(member_client):
+    assert member_client.get(reverse("import-books")).status_code == 403
+    assert upload(member_client, SAMPLE.read_bytes()).status_code == 403
     assert nothing_imported()
 
 
-def test_page_answers_put_with_405(librarian):
-    assert librarian.put(reverse("import-books")).status_code == 405
+def test_page_answers_put_with_405(librarian_client):
+    assert librarian_client.put(reverse("import-books")).status_code == 405
