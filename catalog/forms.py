@@ -124,3 +124,12 @@ class BookInstanceForm(forms.ModelForm):
         model = BookInstance
         fields = ["book", "imprint", "status", "due_back", "borrower"]
         widgets = {"due_back": DateInput()}
+
+
+class ImportBooksForm(forms.Form):
+    """The import page's upload: a CSV file in the catalog's columns (issue 16)."""
+
+    file = forms.FileField(
+        label="CSV file",
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+    )

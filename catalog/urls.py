@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import io_views, views
 
 
 def edit_paths(create, update, delete, pk="int"):
@@ -52,4 +52,10 @@ urlpatterns = [
     path("search/", views.SearchResultsView.as_view(), name="search"),
     path("preferences/", views.preferences, name="preferences"),
     path("notice/<int:pk>/dismiss/", views.dismiss_notice, name="dismiss-notice"),
+]
+
+# Catalog in and out, for librarians (issue 16).
+urlpatterns += [
+    path("import/", io_views.import_books, name="import-books"),
+    path("export/books.csv", io_views.export_books, name="export-books"),
 ]
