@@ -421,9 +421,9 @@ def test_a_record_chosen_by_an_impossible_pk_is_a_form_error(librarian_client, f
 
 
 @pytest.mark.parametrize("field", ["book", "borrower"])
-def test_a_copy_of_an_impossible_book_or_borrower_is_a_form_error(librarian, field):
+def test_a_copy_of_an_impossible_book_or_borrower_is_a_form_error(librarian_client, field):
     data = {"book": BookFactory().pk, "imprint": "Ace", "status": "a", field: "9" * 40}
-    response = librarian.post(reverse("bookinstance-create"), data)
+    response = librarian_client.post(reverse("bookinstance-create"), data)
     assert response.status_code == 200
     assert field_errors(response, field)
     assert not BookInstance.objects.exists()
