@@ -137,3 +137,12 @@ class BookInstanceForm(forms.ModelForm):
         fields = ["book", "imprint", "status", "due_back", "borrower"]
         field_classes = {"book": ChoiceOfRecordField, "borrower": ChoiceOfRecordField}
         widgets = {"due_back": DateInput()}
+
+
+class ImportBooksForm(forms.Form):
+    """The import page's upload: a CSV file in the catalog's columns (issue 16)."""
+
+    file = forms.FileField(
+        label="CSV file",
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+    )

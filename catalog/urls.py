@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import io_views, views
 
 urlpatterns = [
     path("", views.index, name="index"),
@@ -51,4 +51,10 @@ urlpatterns = [
     path("search/", views.SearchResultsView.as_view(), name="search"),
     path("preferences/", views.preferences, name="preferences"),
     path("notice/<int:pk>/dismiss/", views.dismiss_notice, name="dismiss-notice"),
+]
+
+# Catalog in and out, for librarians (issue 16).
+urlpatterns += [
+    path("import/", io_views.import_books, name="import-books"),
+    path("export/books.csv", io_views.export_books, name="export-books"),
 ]
