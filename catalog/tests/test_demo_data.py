@@ -371,6 +371,8 @@ def test_a_book_with_every_copy_out_has_a_queue_of_holds(output):
     book = Book.objects.get(isbn="9780385490818")  # The Handmaid's Tale
     queue = [hold.patron.username for hold in Hold.objects.queue().filter(book=book)]
     assert queue == ["patron2", "patron"]
+    mine = Hold.objects.with_queue_position().get(book=book, patron__username="patron")
+    assert mine.queue_position == 2  # what 'My holds' shows the demo patron
     assert not book.bookinstance_set.filter(status=Status.AVAILABLE).exists()
 
 
