@@ -139,8 +139,9 @@ PAGES = {
     "genres": (genres_page, 3, False),
     "languages": (languages_page, 3, False),
     "bookinstances": (copies_page, 3, False),
-    # book with author and language, genres, copies (3), notices (1); recently viewed
-    "book-detail": (book_detail, 4, True),
+    # book with author and language, genres, copies (3), its holds (1), notices (1);
+    # recently viewed
+    "book-detail": (book_detail, 5, True),
     # author, books with their language (2), notices (1)
     "author-detail": (author_detail, 3, False),
     # genre, count, first books (3), notices (1)
@@ -176,6 +177,9 @@ def expected_queries(page, visitor):
         expected += SESSION_CREATE if visitor == "anonymous" else SESSION_UPDATE
     if page == "index" and visitor != "anonymous":
         # The recently viewed books, all in one query.
+        expected += 1
+    if page == "bookinstance-detail" and visitor == "librarian":
+        # The copy's loan history, with its borrowers, in one query.
         expected += 1
     return expected
 
@@ -262,12 +266,13 @@ def renew_page(client, n):
 
 
 # Pages for logged-in visitors: session, user, permissions (4), the page's own queries
-# (count + page for lists; the copy with book and borrower for renew), notices (1).
+# (count + page for lists; for renew the copy with book and borrower, its open loan and
+# the holds waiting for its book), notices (1).
 LOGGED_IN_PAGES = {
     ("my-borrowed", "member"): (my_borrowed_page, SESSION_READ + 6),
     ("my-borrowed", "librarian"): (my_borrowed_page, SESSION_READ + 6),
     ("all-borrowed", "librarian"): (all_borrowed_page, SESSION_READ + 6),
-    ("renew-book-librarian", "librarian"): (renew_page, SESSION_READ + 5),
+    ("renew-book-librarian", "librarian"): (renew_page, SESSION_READ + 7),
 }
 
 
