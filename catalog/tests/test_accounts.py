@@ -9,12 +9,13 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from catalog.accounts import COOKIES_REFUSED as COOKIES_MESSAGE
+
 from .factories import MemberFactory, SiteNoticeFactory
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "a-long-test-password"
-COOKIES_MESSAGE = "Your browser does not accept cookies. Please enable cookies and try again."
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog.forms import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS
 from catalog.models import Book
+from catalog.search import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS
 
 from .factories import AuthorFactory, BookFactory, GenreFactory
 
