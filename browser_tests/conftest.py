@@ -1,6 +1,7 @@
 """Real-browser tests: Debian's Chromium, driven by Playwright, against Django's live_server.
 
-Run by `make test-browser` (not by the default `pytest`, whose testpaths is catalog/tests).
+Run by `make test-browser` (`pytest -p playwright browser_tests`: the default `pytest` runs
+catalog/tests without the playwright plugin).
 Playwright never downloads a browser here: it launches /usr/bin/chromium, which
 scripts/install-browser.sh installs from Debian when it is missing.
 """
@@ -34,18 +35,25 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 
 
+# The PaaS router's header, sent by the browser itself: Django then serves the HTTPS site
+# (Secure cookies, no redirect) as in production, while Chromium speaks plain HTTP.
+ROUTER_HEADERS = {"X-Forwarded-Proto": "https"}
+
+
 @pytest.fixture(scope="session", autouse=True)
-def live_server_serves_hashed_static_files():
-    """live_server serves /static/ through the finders: let them find the collected files.
-
-    Pages link to the hashed names that the test run collected into STATIC_ROOT (see the
-    top-level conftest.py), as in production.
-    """
+def live_server_trusts_its_own_origin(live_server):
+    """Chromium's forms say `Origin: http://localhost:<port>`; Django, told the request came
+    over HTTPS, expects https://: trust the live server's origin, as a deployment trusts its
+    public one."""
     from django.conf import settings
-    from django.contrib.staticfiles import finders
 
-    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, settings.STATIC_ROOT]
-    finders.get_finder.cache_clear()
+    settings.CSRF_TRUSTED_ORIGINS = [*settings.CSRF_TRUSTED_ORIGINS, live_server.url]
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Every page pytest-playwright opens reaches the site through the "router"."""
+    return {**browser_context_args, "extra_http_headers": ROUTER_HEADERS}
 
 
 @pytest.fixture(scope="session")
@@ -75,6 +83,7 @@ def cookie_blocking_context(playwright, tmp_path):
         executable_path=CHROMIUM,
         headless=True,
         args=CHROMIUM_ARGS,
+        extra_http_headers=ROUTER_HEADERS,
     )
     yield context
     context.close()
@@ -87,6 +96,11 @@ _SAVED = pytest.StashKey[list]()
 
 
 def pytest_configure(config):
+    if not config.pluginmanager.has_plugin("playwright"):
+        raise pytest.UsageError(
+            "The browser tests need pytest-playwright: run `make test-browser` "
+            "or `pytest -p playwright browser_tests`."
+        )
     # pytest-playwright's own base_url fixture warns under pytest 9: not this project's code.
     config.addinivalue_line(
         "filterwarnings", "ignore:Session-scoped fixtures defined as instance methods"
