@@ -97,11 +97,13 @@ test-sqlite: $(VENV)/.dev-installed
 	$(BIN)/pytest
 
 # Real-browser tests (browser_tests/, with the playwright plugin that the other runs leave
-# out); a failing test leaves a screenshot and the page's HTML.
+# out); a failing test leaves a screenshot and a trace (`playwright show-trace`).
 BROWSER_ARTIFACTS := test-artifacts/browser
+BROWSER_OPTIONS := --screenshot only-on-failure --full-page-screenshot \
+	--tracing retain-on-failure --output $(BROWSER_ARTIFACTS)
 test-browser: $(VENV)/.dev-installed deps
-	$(BIN)/pytest -p playwright browser_tests || \
-	  { echo "Browser test screenshots and HTML: $(CURDIR)/$(BROWSER_ARTIFACTS)"; exit 1; }
+	$(BIN)/pytest -p playwright $(BROWSER_OPTIONS) browser_tests || \
+	  { echo "Browser test screenshots and traces: $(CURDIR)/$(BROWSER_ARTIFACTS)"; exit 1; }
 
 test-services: $(VENV)/.dev-installed deps
 	scripts/with-services.sh $(BIN)/pytest
