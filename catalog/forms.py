@@ -1,64 +1,15 @@
-"""The catalog's forms (tutorial part 9), plus the visitor's search and page size."""
+"""The catalog's forms (tutorial part 9), plus the visitor's page size."""
 
 import datetime
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db.models import Value
 from django.db.models.functions import Lower
-from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from . import visitor
 from .models import Author, Book, BookInstance, Genre, Language
-
-# Each word adds a condition to the search query: bound both, whatever is typed.
-SEARCH_MAX_LENGTH = 200
-SEARCH_MAX_WORDS = 10
-
-
-COOKIES_REFUSED = "Your browser does not accept cookies. Please enable cookies and try again."
-
-
-class LoginForm(AuthenticationForm):
-    """Django's login form, refused as a whole when the browser sent no cookie back."""
-
-    cookies_refused = False
-
-    def full_clean(self):
-        if not self.cookies_refused:
-            return super().full_clean()
-        # Without cookies nobody can stay logged in: the password is not even checked.
-        self._errors = ErrorDict()
-        self.cleaned_data = {}
-        self.add_error(None, ValidationError(COOKIES_REFUSED, code="cookies_refused"))
-
-
-class SearchForm(forms.Form):
-    q = forms.CharField(
-        label="Search the catalog",
-        max_length=SEARCH_MAX_LENGTH,
-        required=False,
-        strip=True,
-        error_messages={
-            "max_length": "Search for at most %(limit_value)d characters "
-            "(this search has %(show_value)d).",
-        },
-    )
-
-    def words(self):
-        """The query's words (at most SEARCH_MAX_WORDS), or none when the form is invalid."""
-        return self._all_words()[:SEARCH_MAX_WORDS]
-
-    def ignored_words(self):
-        """The words past the limit, which the search leaves out (the page says so)."""
-        return self._all_words()[SEARCH_MAX_WORDS:]
-
-    def _all_words(self):
-        if not self.is_valid():
-            return []
-        return self.cleaned_data["q"].split()
 
 
 class PageSizeForm(forms.Form):
@@ -110,20 +61,12 @@ class AuthorForm(forms.ModelForm):
         widgets = {"date_of_birth": DateInput(), "date_of_death": DateInput()}
 
 
-class ChoiceOfRecordField(forms.ModelChoiceField):
-    """A record chosen by pk: a pk too large for the database is an invalid choice, not a 500."""
-
-    def to_python(self, value):
-        try:
-            return super().to_python(value)
-        except OverflowError:
-            raise ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            ) from None
-
-
 class ChoiceOfRecordsField(forms.ModelMultipleChoiceField):
-    """Records chosen by pk: a pk too large for the database is an invalid choice, not a 500."""
+    """Records chosen by pk: a pk too large for the database is an invalid choice, not a 500.
+
+    A single record needs no such field: Django's ModelChoiceField already refuses it, but
+    `pk__in` with a 40-digit pk still overflows SQLite's integers.
+    """
 
     def _check_values(self, value):
         try:
@@ -140,11 +83,7 @@ class BookForm(forms.ModelForm):
     class Meta:
         model = Book
         fields = ["title", "author", "summary", "isbn", "genre", "language"]
-        field_classes = {
-            "author": ChoiceOfRecordField,
-            "language": ChoiceOfRecordField,
-            "genre": ChoiceOfRecordsField,
-        }
+        field_classes = {"genre": ChoiceOfRecordsField}
         widgets = {"genre": forms.CheckboxSelectMultiple()}
 
 
@@ -184,5 +123,13 @@ class BookInstanceForm(forms.ModelForm):
     class Meta:
         model = BookInstance
         fields = ["book", "imprint", "status", "due_back", "borrower"]
-        field_classes = {"book": ChoiceOfRecordField, "borrower": ChoiceOfRecordField}
         widgets = {"due_back": DateInput()}
+
+
+class ImportBooksForm(forms.Form):
+    """The import page's upload: a CSV file in the catalog's columns (issue 16)."""
+
+    file = forms.FileField(
+        label="CSV file",
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+    )

@@ -1,15 +1,31 @@
 """The catalog's models (tutorial part 3), with the queries the pages need."""
 
-import re
+import datetime
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import F, Q, UniqueConstraint
-from django.db.models.functions import Lower
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    UniqueConstraint,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
+
+from .search import search_words
+
+# The groups migration 0002 creates (the migration keeps its own frozen copy of the names).
+LIBRARIANS = "Librarians"
+LIBRARY_MEMBERS = "Library Members"
 
 
 class Genre(models.Model):
@@ -62,24 +78,6 @@ class Language(models.Model):
 
     def get_absolute_url(self):
         return reverse("language-detail", args=[str(self.id)])
-
-
-# Prose punctuation around a word is not part of it: "Dick, Philip" finds Dick.
-SEARCH_WORD_EDGES = ",.;:!?\"'()[]{}“”‘’«»„…"
-
-
-def search_words(query):
-    """The words of a search, without edge punctuation; an ISBN typed with hyphens counts whole.
-
-    A word made only of punctuation ("%", "_") is searched as typed.
-    """
-    words = []
-    for word in query.split():
-        word = word.strip(SEARCH_WORD_EDGES) or word
-        if re.fullmatch(r"[\dXx]+(-[\dXx]+)+", word):
-            word = word.replace("-", "")
-        words.append(word)
-    return words
 
 
 class BookQuerySet(models.QuerySet):
@@ -192,9 +190,6 @@ class BookInstanceQuerySet(models.QuerySet):
             .order_by("due_back", "id")
         )
 
-    def available(self):
-        return self.filter(status=BookInstance.LoanStatus.AVAILABLE)
-
 
 class BookInstance(models.Model):
     """A specific copy of a book (i.e. that can be borrowed from the library)."""
@@ -249,6 +244,11 @@ class BookInstance(models.Model):
 
 def catalog_counts():
     """The home page's record counts, in one query however large the catalog."""
+    # Raw SQL because it is measurably faster than the ORM's five count() queries: with
+    # 20,000 books and 60,000 copies on SQLite, 2.4-3.0 ms against 4.9 ms (timeit, best of
+    # 5x50), and one round trip to PostgreSQL instead of five. The ORM cannot put the
+    # unrelated counts in one SELECT (aggregate() refuses subqueries; a FILTER count of
+    # the copies scans the table: 6.8 ms).
     tables = {
         model.__name__: connection.ops.quote_name(model._meta.db_table)
         for model in (Book, BookInstance, Author, Genre)
@@ -294,3 +294,211 @@ class SiteNotice(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+# Circulation (issues 14 and 15): loans, holds and the daily reminders' memory.
+LOAN_PERIOD = datetime.timedelta(weeks=3)
+MAX_LOAN_AHEAD = datetime.timedelta(weeks=4)
+MAX_PATRON_RENEWALS = 2
+HOLD_READY_DAYS = 7
+MAX_ACTIVE_HOLDS = 5
+REMINDER_DAYS_AHEAD = 2
+
+
+class LoanQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(returned_on__isnull=True)
+
+    def returned(self):
+        return self.filter(returned_on__isnull=False)
+
+    def overdue(self, today=None):
+        """Open loans due before the library's today."""
+        return self.open().filter(due_back__lt=today or timezone.localdate())
+
+
+class Loan(models.Model):
+    """One lending of one copy: kept after the return, so the library remembers its loans."""
+
+    copy = models.ForeignKey(BookInstance, on_delete=models.CASCADE, related_name="loans")
+    # SET_NULL: deleting a person keeps the library's loan counts, anonymised.
+    borrower = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="loans",
+    )
+    lent_on = models.DateField()
+    due_back = models.DateField()
+    returned_on = models.DateField(null=True, blank=True)
+    renewals = models.PositiveIntegerField(default=0)
+
+    objects = LoanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-lent_on", "-id"]
+        constraints = [
+            # The database itself refuses a second open loan of a copy (two desks at once).
+            UniqueConstraint(
+                fields=["copy"],
+                condition=Q(returned_on__isnull=True),
+                name="one_open_loan_per_copy",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["copy", "-lent_on", "-id"], name="loan_copy_history_idx"),
+            models.Index(fields=["borrower", "-lent_on", "-id"], name="loan_borrower_history_idx"),
+            models.Index(fields=["lent_on"], name="loan_lent_on_idx"),
+            models.Index(
+                fields=["due_back"],
+                condition=Q(returned_on__isnull=True),
+                name="loan_open_due_back_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.copy_id} lent on {self.lent_on}"
+
+    @property
+    def is_open(self):
+        return self.returned_on is None
+
+    @property
+    def is_overdue(self):
+        return self.returned_on is None and timezone.localdate() > self.due_back
+
+
+class HoldQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ended_on__isnull=True)
+
+    def waiting(self):
+        """Active holds still in the queue (no copy set aside yet)."""
+        return self.active().filter(copy__isnull=True)
+
+    def ready(self):
+        """Active holds with a copy set aside, waiting to be collected."""
+        return self.active().filter(copy__isnull=False)
+
+    def queue(self):
+        """Waiting holds in the queue's order: the oldest first."""
+        return self.waiting().order_by("placed_at", "id")
+
+    def with_queue_position(self):
+        """Annotate `queue_position` (1 = next) on waiting holds; None on ready or ended ones.
+
+        One correlated subquery (on the queue's index), so a list costs the same per row.
+        """
+        ahead = (
+            Hold.objects.waiting()
+            .filter(book_id=OuterRef("book_id"))
+            .filter(
+                Q(placed_at__lt=OuterRef("placed_at"))
+                | Q(placed_at=OuterRef("placed_at"), id__lt=OuterRef("id"))
+            )
+            .order_by()
+            .values("book_id")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return self.annotate(
+            queue_position=Case(
+                When(
+                    ended_on__isnull=True,
+                    copy__isnull=True,
+                    then=Coalesce(Subquery(ahead), Value(0)) + 1,
+                ),
+                default=None,
+                output_field=models.IntegerField(),
+            )
+        )
+
+
+class Hold(models.Model):
+    """A patron's place in the queue for a book; once ready, the copy set aside for them."""
+
+    class EndReason(models.TextChoices):
+        FULFILLED = "fulfilled", "Fulfilled"
+        CANCELLED = "cancelled", "Cancelled"
+        EXPIRED = "expired", "Expired"
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="holds")
+    patron = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="holds"
+    )
+    placed_at = models.DateTimeField(default=timezone.now)
+    copy = models.ForeignKey(
+        BookInstance, on_delete=models.SET_NULL, null=True, blank=True, related_name="holds"
+    )
+    ready_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=10, choices=EndReason.choices, blank=True, default="")
+
+    objects = HoldQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["placed_at", "id"]
+        constraints = [
+            UniqueConstraint(
+                fields=["book", "patron"],
+                condition=Q(ended_on__isnull=True),
+                name="one_active_hold_per_patron_per_book",
+            ),
+            UniqueConstraint(
+                fields=["copy"],
+                condition=Q(ended_on__isnull=True),
+                name="one_active_hold_per_copy",
+            ),
+        ]
+        indexes = [
+            # The next waiting hold of a book; ready holds older than 7 days.
+            models.Index(
+                fields=["book", "placed_at", "id"],
+                condition=Q(ended_on__isnull=True),
+                name="hold_active_queue_idx",
+            ),
+            models.Index(
+                fields=["ready_on"],
+                condition=Q(ended_on__isnull=True),
+                name="hold_active_ready_on_idx",
+            ),
+            models.Index(
+                fields=["patron", "placed_at"],
+                condition=Q(ended_on__isnull=True),
+                name="hold_active_patron_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Hold {self.pk} on book {self.book_id} for user {self.patron_id}"
+
+    @property
+    def is_active(self):
+        return self.ended_on is None
+
+    @property
+    def is_ready(self):
+        return self.ended_on is None and self.copy_id is not None
+
+    @property
+    def ready_until(self):
+        """The last day the set-aside copy waits (it expires from the day after)."""
+        if self.ready_on is None:
+            return None
+        return self.ready_on + datetime.timedelta(days=HOLD_READY_DAYS)
+
+
+class ReminderSent(models.Model):
+    """That a borrower got today's reminder: at most one a day, however often the job runs."""
+
+    borrower = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            UniqueConstraint(fields=["borrower", "sent_on"], name="one_reminder_per_borrower_a_day")
+        ]
+
+    def __str__(self):
+        return f"Reminder to user {self.borrower_id} on {self.sent_on}"

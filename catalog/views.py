@@ -2,37 +2,30 @@
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db import DatabaseError, IntegrityError, connection, router, transaction
 from django.db.models import Prefetch, ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from django.http import HttpResponse, HttpResponseRedirect
-from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import generic
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from . import visitor
 from .forms import (
     RENEWAL_DEFAULT,
-    SEARCH_MAX_WORDS,
     AuthorForm,
     BookForm,
     BookInstanceForm,
     GenreForm,
     LanguageForm,
-    LoginForm,
     PageSizeForm,
     RenewBookForm,
-    SearchForm,
 )
 from .models import (
     Author,
@@ -43,6 +36,7 @@ from .models import (
     SiteNotice,
     catalog_counts,
 )
+from .search import SEARCH_MAX_WORDS, SearchForm
 
 
 @require_safe
@@ -57,6 +51,11 @@ def index(request):
     return render(request, "index.html", context=context)
 
 
+def model_permission(model, action):
+    """The permission Django creates for `action` ("add", "change", "delete") on `model`."""
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
 class VisitorPaginationMixin:
     """Paginate by the page size this visitor chose on the preferences page (10 by default)."""
 
@@ -66,6 +65,23 @@ class VisitorPaginationMixin:
         return visitor.page_size(self.request.session)
 
 
+class EditLinksMixin:
+    """A record's page links to its edit and delete pages for those allowed to use them."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        model_name = self.object._meta.model_name
+        context["edit_links"] = [
+            (label, reverse(f"{model_name}-{url_action}", args=[self.object.pk]))
+            for label, url_action, action in (
+                ("Edit", "update", "change"),
+                ("Delete", "delete", "delete"),
+            )
+            if self.request.user.has_perm(model_permission(self.model, action))
+        ]
+        return context
+
+
 class BookListView(VisitorPaginationMixin, generic.ListView):
     model = Book
 
@@ -73,7 +89,7 @@ class BookListView(VisitorPaginationMixin, generic.ListView):
         return Book.objects.with_list_data().order_by("title", "author", "id")
 
 
-class BookDetailView(generic.DetailView):
+class BookDetailView(EditLinksMixin, generic.DetailView):
     model = Book
 
     def get_queryset(self):
@@ -92,7 +108,7 @@ class AuthorListView(VisitorPaginationMixin, generic.ListView):
         return Author.objects.order_by("last_name", "first_name", "id")
 
 
-class AuthorDetailView(generic.DetailView):
+class AuthorDetailView(EditLinksMixin, generic.DetailView):
     model = Author
 
     def get_queryset(self):
@@ -100,12 +116,11 @@ class AuthorDetailView(generic.DetailView):
         return Author.objects.prefetch_related(Prefetch("book_set", queryset=books))
 
 
-class GenreListView(VisitorPaginationMixin, generic.ListView):
-    model = Genre
+class BooksInMixin(EditLinksMixin):
+    """A genre's or a language's page: the first of its books, and how many there are."""
 
-
-class GenreDetailView(generic.DetailView):
-    model = Genre
+    # A genre can hold thousands of books: the page shows the first ones and the count.
+    shown_books = 100
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -114,15 +129,20 @@ class GenreDetailView(generic.DetailView):
         context["books"] = books[: self.shown_books]
         return context
 
-    # A genre can hold thousands of books: the page shows the first ones and the count.
-    shown_books = 100
+
+class GenreListView(VisitorPaginationMixin, generic.ListView):
+    model = Genre
+
+
+class GenreDetailView(BooksInMixin, generic.DetailView):
+    model = Genre
 
 
 class LanguageListView(VisitorPaginationMixin, generic.ListView):
     model = Language
 
 
-class LanguageDetailView(GenreDetailView):
+class LanguageDetailView(BooksInMixin, generic.DetailView):
     model = Language
 
 
@@ -133,7 +153,7 @@ class BookInstanceListView(VisitorPaginationMixin, generic.ListView):
         return BookInstance.objects.select_related("book").order_by("due_back", "id")
 
 
-class BookInstanceDetailView(generic.DetailView):
+class BookInstanceDetailView(EditLinksMixin, generic.DetailView):
     model = BookInstance
 
     def get_queryset(self):
@@ -198,33 +218,57 @@ def renew_book_librarian(request, pk):
 # Anonymous visitors are sent to log in; logged-in users without it get 403.
 
 
-class UniqueSaveMixin:
-    """A unique value saved by someone else between validation and save is a form error."""
+class CatalogEditMixin(PermissionRequiredMixin):
+    """What a librarian's create, update or delete page derives from its model, as neapolitan does.
 
-    unique_field = "name"
+    The permission `catalog.<action>_<model>`, the noun the page uses, the list it goes back
+    to, and the template: the tutorial's `catalog/<model>_form.html` (or
+    `_confirm_delete.html`) when there is one, else the shared `catalog/object_form.html`.
+    """
+
+    noun = None  # what the pages call a record; the model's verbose name by default
+
+    def get_permission_required(self):
+        if isinstance(self, generic.CreateView):
+            action = "add"
+        elif isinstance(self, generic.UpdateView):
+            action = "change"
+        else:
+            action = "delete"
+        return [model_permission(self.model, action)]
+
+    def get_template_names(self):
+        return [*super().get_template_names(), f"catalog/object{self.template_name_suffix}.html"]
+
+    def list_url(self):
+        return reverse(f"{self.model._meta.model_name}s")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["noun"] = self.noun or self.model._meta.verbose_name
+        context["list_url"] = self.list_url()
+        return context
+
+
+class CatalogFormMixin(CatalogEditMixin):
+    """A create or update page; a unique value someone saved meanwhile is a form error."""
 
     def form_valid(self, form):
+        unique_field = next(
+            (f.name for f in self.model._meta.fields if f.unique and not f.primary_key), None
+        )
+        if unique_field is None:
+            return super().form_valid(form)
+        # Between the form's check and the save, another librarian may have saved the value.
         try:
             with transaction.atomic():
                 return super().form_valid(form)
         except IntegrityError:
             form.add_error(
-                self.unique_field,
+                unique_field,
                 "This value was saved by someone else a moment ago: it already exists.",
             )
             return self.form_invalid(form)
-
-
-class AuthorCreate(PermissionRequiredMixin, generic.CreateView):
-    model = Author
-    form_class = AuthorForm
-    permission_required = "catalog.add_author"
-
-
-class AuthorUpdate(PermissionRequiredMixin, generic.UpdateView):
-    model = Author
-    form_class = AuthorForm
-    permission_required = "catalog.change_author"
 
 
 def blocking_dependents(obj):
@@ -239,10 +283,13 @@ def blocking_dependents(obj):
     return set()
 
 
-class RefusedDeleteMixin:
-    """A delete that related records refuse shows them on the confirm page, never a 500."""
+class CatalogDeleteMixin(CatalogEditMixin):
+    """A delete goes back to the list; one that related records refuse shows them, never a 500."""
 
     shown_dependents = 50
+
+    def get_success_url(self):
+        return self.list_url()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -270,84 +317,30 @@ class RefusedDeleteMixin:
         return self.render_to_response(context)
 
 
-class AuthorDelete(PermissionRequiredMixin, RefusedDeleteMixin, generic.DeleteView):
-    model = Author
-    success_url = reverse_lazy("authors")
-    permission_required = "catalog.delete_author"
+def edit_views(model, form_class, noun=None):
+    """`<Model>Create`, `<Model>Update` and `<Model>Delete` for `model` (tutorial part 9).
+
+    The tutorial writes each as a class of its own; here they differ only in what the
+    mixins derive from the model, so one line per model makes all three, under the
+    tutorial's names (`AuthorCreate` is `class AuthorCreate(CatalogFormMixin, CreateView)`).
+    """
+    attrs = {"model": model, "noun": noun, "__module__": __name__}
+    name = model.__name__
+    form_attrs = {**attrs, "form_class": form_class}
+    return (
+        type(f"{name}Create", (CatalogFormMixin, generic.CreateView), form_attrs),
+        type(f"{name}Update", (CatalogFormMixin, generic.UpdateView), form_attrs),
+        type(f"{name}Delete", (CatalogDeleteMixin, generic.DeleteView), attrs),
+    )
 
 
-class BookCreate(PermissionRequiredMixin, UniqueSaveMixin, generic.CreateView):
-    model = Book
-    form_class = BookForm
-    unique_field = "isbn"
-    permission_required = "catalog.add_book"
-
-
-class BookUpdate(PermissionRequiredMixin, UniqueSaveMixin, generic.UpdateView):
-    model = Book
-    form_class = BookForm
-    unique_field = "isbn"
-    permission_required = "catalog.change_book"
-
-
-class BookDelete(PermissionRequiredMixin, RefusedDeleteMixin, generic.DeleteView):
-    model = Book
-    success_url = reverse_lazy("books")
-    permission_required = "catalog.delete_book"
-
-
-class GenreCreate(PermissionRequiredMixin, UniqueSaveMixin, generic.CreateView):
-    model = Genre
-    form_class = GenreForm
-    permission_required = "catalog.add_genre"
-
-
-class GenreUpdate(PermissionRequiredMixin, UniqueSaveMixin, generic.UpdateView):
-    model = Genre
-    form_class = GenreForm
-    permission_required = "catalog.change_genre"
-
-
-class GenreDelete(PermissionRequiredMixin, RefusedDeleteMixin, generic.DeleteView):
-    model = Genre
-    success_url = reverse_lazy("genres")
-    permission_required = "catalog.delete_genre"
-
-
-class LanguageCreate(PermissionRequiredMixin, UniqueSaveMixin, generic.CreateView):
-    model = Language
-    form_class = LanguageForm
-    permission_required = "catalog.add_language"
-
-
-class LanguageUpdate(PermissionRequiredMixin, UniqueSaveMixin, generic.UpdateView):
-    model = Language
-    form_class = LanguageForm
-    permission_required = "catalog.change_language"
-
-
-class LanguageDelete(PermissionRequiredMixin, RefusedDeleteMixin, generic.DeleteView):
-    model = Language
-    success_url = reverse_lazy("languages")
-    permission_required = "catalog.delete_language"
-
-
-class BookInstanceCreate(PermissionRequiredMixin, generic.CreateView):
-    model = BookInstance
-    form_class = BookInstanceForm
-    permission_required = "catalog.add_bookinstance"
-
-
-class BookInstanceUpdate(PermissionRequiredMixin, generic.UpdateView):
-    model = BookInstance
-    form_class = BookInstanceForm
-    permission_required = "catalog.change_bookinstance"
-
-
-class BookInstanceDelete(PermissionRequiredMixin, RefusedDeleteMixin, generic.DeleteView):
-    model = BookInstance
-    success_url = reverse_lazy("bookinstances")
-    permission_required = "catalog.delete_bookinstance"
+AuthorCreate, AuthorUpdate, AuthorDelete = edit_views(Author, AuthorForm)
+BookCreate, BookUpdate, BookDelete = edit_views(Book, BookForm)
+GenreCreate, GenreUpdate, GenreDelete = edit_views(Genre, GenreForm)
+LanguageCreate, LanguageUpdate, LanguageDelete = edit_views(Language, LanguageForm)
+BookInstanceCreate, BookInstanceUpdate, BookInstanceDelete = edit_views(
+    BookInstance, BookInstanceForm, noun="copy"
+)
 
 
 class SearchResultsView(VisitorPaginationMixin, generic.ListView):
@@ -425,42 +418,3 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
-
-
-class LoginView(auth_views.LoginView):
-    """Django's login, plus the session framework's test-cookie check (tutorial part 7)."""
-
-    form_class = LoginForm
-
-    def get(self, request, *args, **kwargs):
-        request.session.set_test_cookie()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        if not request.session.test_cookie_worked():
-            return self.refuse_without_cookies()
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        self.request.session.delete_test_cookie()
-        return super().form_valid(form)
-
-    def refuse_without_cookies(self, status=200):
-        """The login form again, with the typed user name and the cookies message as its error."""
-        self.request.session.set_test_cookie()
-        username = self.request.POST.get("username", "")[:150]
-        form = self.get_form_class()(self.request, data={"username": username})
-        form.cookies_refused = True
-        return self.render_to_response(self.get_context_data(form=form), status=status)
-
-
-@never_cache
-def csrf_failure(request, reason=""):
-    """CSRF_FAILURE_VIEW: a browser that blocks cookies gets the login page and says why."""
-    # Over HTTPS Django checks the Referer before the cookie: a browser that sent no cookie
-    # at all gets the cookies message whichever check refused it first.
-    if reason == REASON_NO_CSRF_COOKIE or settings.CSRF_COOKIE_NAME not in request.COOKIES:
-        view = LoginView()
-        view.setup(request)
-        return view.refuse_without_cookies(status=403)
-    return render(request, "403_csrf.html", status=403)

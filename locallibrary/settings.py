@@ -47,7 +47,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_SECURE = not DEBUG
-CSRF_FAILURE_VIEW = "catalog.views.csrf_failure"
+CSRF_FAILURE_VIEW = "catalog.accounts.csrf_failure"
 
 
 # Application definition

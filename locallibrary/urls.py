@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from catalog.views import LoginView, healthz
+from catalog.accounts import LoginView
+from catalog.views import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from catalog.models import Author, Book, BookInstance, Genre, Language, SiteNotice
 
+# Every user the factories make has this password (tests log in with it as a browser would).
+PASSWORD = "a-long-test-password"
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -18,7 +21,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
-    password = factory.django.Password("a-long-test-password")
+    password = factory.django.Password(PASSWORD)
 
 
 class MemberFactory(UserFactory):

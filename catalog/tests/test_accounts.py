@@ -9,12 +9,13 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from catalog.accounts import COOKIES_REFUSED as COOKIES_MESSAGE
+
 from .factories import MemberFactory, SiteNoticeFactory
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "a-long-test-password"
-COOKIES_MESSAGE = "Your browser does not accept cookies. Please enable cookies and try again."
 
 
 @pytest.fixture
@@ -60,6 +61,14 @@ def test_login_without_cookies_is_refused_with_the_cookies_message(member):
     assert response.status_code == 200
     assert COOKIES_MESSAGE in response.content.decode()
     assert logged_in_user_id(browser_without_cookies) is None
+
+
+def test_a_refused_login_says_only_why_whatever_was_left_empty():
+    response = Client().post(reverse("login"), {"username": "x" * 300})
+    content = response.content.decode()
+    assert COOKIES_MESSAGE in content
+    assert "This field is required." not in content
+    assert "Ensure this value" not in content
 
 
 def test_the_refused_login_form_keeps_the_typed_user_name(member):

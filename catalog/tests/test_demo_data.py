@@ -7,20 +7,19 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
-from catalog.management.commands.load_demo_data import (
-    AUTHORS,
-    BOOKS,
-    DEMO_ACCOUNTS,
-    copy_id,
-)
+from catalog.management.commands import load_demo_data
+from catalog.management.commands.load_demo_data import DemoDataError, copy_id, read_library
 from catalog.models import Author, Book, BookInstance, Genre, Language
 
 pytestmark = pytest.mark.django_db
 
 Status = BookInstance.LoanStatus
-PASSWORDS = {username: password for username, password, _ in DEMO_ACCOUNTS}
+LIBRARY = read_library()
+BOOKS = LIBRARY.books
+PASSWORDS = {account.username: account.password for account in LIBRARY.accounts}
 
 
 @pytest.fixture(autouse=True)
@@ -89,8 +88,88 @@ def test_every_book_has_one_to_four_copies_and_a_short_summary():
     for book in BOOKS:
         assert 1 <= len(book.copies) <= 4, book.title
         assert 0 < len(book.summary) < 1000, book.title
-        assert book.author in AUTHORS, book.title
+        assert book.author in LIBRARY.authors, book.title
         assert book.genres, book.title
+
+
+# A small library in the data file's format, for the tests of what the reader refuses.
+SMALL_LIBRARY = """
+[[accounts]]
+username = "reader"
+password = "reader-pass"
+role = "member"
+first_name = "Rea"
+last_name = "Der"
+email = "reader@example.com"
+can = "borrow"
+
+[authors]
+austen = { first_name = "Jane", last_name = "Austen", born = 1775-12-16 }
+
+[[books]]
+isbn = "9780141439518"
+title = "Pride and Prejudice"
+author = "austen"
+language = "English"
+genres = ["Romance"]
+imprint = "Penguin Classics, 2003"
+summary = "Elizabeth and Mr Darcy."
+copies = [{ status = "on_loan", borrower = "reader", due_in_days = -1 }, { status = "available" }]
+"""
+
+
+def write_library(tmp_path, text=SMALL_LIBRARY):
+    path = tmp_path / "library.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_data_file_records_become_typed_values(tmp_path):
+    library = read_library(write_library(tmp_path))
+    (book,) = library.books
+    assert library.authors["austen"].born == date(1775, 12, 16)
+    assert [(copy.status, copy.borrower, copy.due_in_days) for copy in book.copies] == [
+        (Status.ON_LOAN, "reader", -1),
+        (Status.AVAILABLE, None, None),
+    ]
+    assert library.accounts[0].role == "member"
+
+
+@pytest.mark.parametrize(
+    "wrong, right, message",
+    [
+        (
+            'author = "austen"',
+            'author = "austin"',
+            "9780141439518: no author with the key 'austin'",
+        ),
+        ('borrower = "reader"', 'borrower = "nobody"', "no account named 'nobody'"),
+        ('role = "member"', 'role = "owner"', "role must be one of"),
+        ('{ status = "available" }', '{ status = "lost" }', "status must be one of"),
+        (", due_in_days = -1", "", "a copy on loan has a borrower and due_in_days"),
+        ('title = "Pride and Prejudice"', 'titel = "Pride"', "unexpected keyword argument 'titel'"),
+    ],
+)
+def test_a_wrong_record_in_the_data_file_is_named_in_the_error(tmp_path, wrong, right, message):
+    path = write_library(tmp_path, SMALL_LIBRARY.replace(wrong, right))
+    with pytest.raises(DemoDataError, match=message):
+        read_library(path)
+
+
+def test_command_refuses_a_broken_data_file_and_loads_nothing(tmp_path, monkeypatch):
+    path = write_library(tmp_path, SMALL_LIBRARY.replace('"austen"', '"austin"', 1))
+    monkeypatch.setattr(load_demo_data, "DATA_FILE", path)
+    with pytest.raises(CommandError, match="library.toml: Book 9780141439518"):
+        load()
+    assert not Book.objects.exists() and not get_user_model().objects.exists()
+
+
+def test_command_loads_whatever_library_the_data_file_holds(tmp_path, monkeypatch):
+    monkeypatch.setattr(load_demo_data, "DATA_FILE", write_library(tmp_path))
+    load()
+    copy = BookInstance.objects.get(pk=copy_id("9780141439518", 1))
+    assert copy.borrower.username == "reader" and copy.is_overdue
+    assert Book.objects.get().genre.get().name == "Romance"
 
 
 def test_demo_data_is_a_believable_library(output):
@@ -183,7 +262,7 @@ def test_due_dates_are_offsets_from_the_library_local_date(monkeypatch):
 
 
 def test_demo_account_names_and_passwords_are_published():
-    assert [username for username, _, _ in DEMO_ACCOUNTS] == [
+    assert [account.username for account in LIBRARY.accounts] == [
         "admin",
         "librarian",
         "patron",
@@ -232,10 +311,10 @@ def test_missing_groups_are_created_with_the_librarian_permissions():
 
 def test_output_lists_the_accounts(output):
     assert "Demo accounts" in output
-    for username, password, can in DEMO_ACCOUNTS:
-        line = next(line for line in output.splitlines() if line.split()[:1] == [username])
-        assert password in line
-        assert can in line
+    for account in LIBRARY.accounts:
+        line = next(line for line in output.splitlines() if line.split()[:1] == [account.username])
+        assert account.password in line
+        assert account.can in line
     assert "Books" in output and "overdue" in output
 
 

@@ -78,9 +78,23 @@ def test_seeded_isbns_never_repeat():
     assert len(isbns) == 20_000
 
 
-def test_progress_bar_is_written_to_stderr():
-    _, err = seed("--books", "20")
-    assert "100% books 20/20" in err
+class Terminal(StringIO):
+    """A captured stream that says it is a terminal, as a shell's stderr is."""
+
+    def isatty(self):
+        return True
+
+
+def test_a_terminal_sees_a_progress_bar_of_the_books():
+    err = Terminal()
+    call_command("seed_catalog", "--books", "20", stdout=StringIO(), stderr=err)
+    assert "100%" in err.getvalue() and "20/20" in err.getvalue()
+
+
+def test_a_log_file_gets_no_progress_bar_only_the_summary():
+    out, err = seed("--books", "20")
+    assert err == ""
+    assert out.startswith("Added 20 books")
 
 
 def test_seeding_on_top_of_the_demo_library_reuses_its_genres():
@@ -114,3 +128,9 @@ def test_seeded_catalog_pages_open(client):
     book = Book.objects.first()
     for url in (reverse("books"), book.get_absolute_url(), book.author.get_absolute_url()):
         assert client.get(url).status_code == 200
+
+
+def test_verbosity_0_keeps_even_a_terminal_quiet():
+    err = Terminal()
+    call_command("seed_catalog", "--books", "5", "--verbosity", "0", stdout=StringIO(), stderr=err)
+    assert err.getvalue() == ""

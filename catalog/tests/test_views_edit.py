@@ -352,6 +352,42 @@ def test_deleting_a_copy_goes_to_the_copy_list(librarian):
     assert not BookInstance.objects.filter(pk=copy.pk).exists()
 
 
+# Every model's pages: the tutorial's template names over one shared page
+
+
+@pytest.mark.parametrize(
+    ("model", "noun"),
+    [
+        ("author", "author"),
+        ("book", "book"),
+        ("genre", "genre"),
+        ("language", "language"),
+        ("bookinstance", "copy"),
+    ],
+)
+def test_each_create_page_names_what_it_creates_under_the_tutorials_template(
+    librarian, model, noun
+):
+    response = librarian.get(reverse(f"{model}-create"))
+    content = response.content.decode()
+    assert f"<title>New {noun}" in content
+    assert re.findall(r"<h1>(.*?)</h1>", content) == [f"New {noun}"]
+    assert f"Create {noun}</button>" in content
+    templates = [t.name for t in response.templates]
+    assert f"catalog/{model}_form.html" in templates
+    assert "catalog/object_form.html" in templates
+
+
+def test_a_delete_page_says_what_it_deletes_and_goes_back_to_it(librarian):
+    copy = BookInstanceFactory()
+    response = librarian.get(reverse("bookinstance-delete", args=[copy.pk]))
+    content = response.content.decode()
+    assert f"<h1>Delete copy: {copy}</h1>" in content
+    assert "Are you sure you want to delete this copy?" in content
+    assert f'href="{copy.get_absolute_url()}">Cancel' in content
+    assert "catalog/bookinstance_confirm_delete.html" in [t.name for t in response.templates]
+
+
 # Escaping
 
 
@@ -379,3 +415,12 @@ def test_a_record_chosen_by_an_impossible_pk_is_a_form_error(librarian, field):
     assert response.status_code == 200
     assert field_errors(response, field)
     assert not Book.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["book", "borrower"])
+def test_a_copy_of_an_impossible_book_or_borrower_is_a_form_error(librarian, field):
+    data = {"book": BookFactory().pk, "imprint": "Ace", "status": "a", field: "9" * 40}
+    response = librarian.post(reverse("bookinstance-create"), data)
+    assert response.status_code == 200
+    assert field_errors(response, field)
+    assert not BookInstance.objects.exists()

@@ -201,6 +201,21 @@ def test_detail_pages_offer_edit_and_delete_to_librarians_only(client, loaned_co
     assert delete in content
 
 
+@pytest.mark.parametrize("model", ["author", "book", "genre", "language", "bookinstance"])
+def test_detail_pages_offer_only_the_link_the_user_may_follow(client, loaned_copy, model):
+    target = objects_of(loaned_copy)[model]
+    update = reverse(f"{model}-update", args=[target.pk])
+    delete = reverse(f"{model}-delete", args=[target.pk])
+    client.force_login(user_with_permission(f"catalog.change_{model}"))
+    content = client.get(target.get_absolute_url()).content.decode()
+    assert f'href="{update}"' in content
+    assert delete not in content
+    client.force_login(user_with_permission(f"catalog.delete_{model}"))
+    content = client.get(target.get_absolute_url()).content.decode()
+    assert update not in content
+    assert f'href="{delete}"' in content
+
+
 # My borrowed
 
 

@@ -14,8 +14,10 @@ a demo library would (REAL_CATALOG_BOOKS), unless --force is given.
 """
 
 import random
+import sys
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
@@ -24,8 +26,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from tqdm import tqdm
 
-from catalog.models import Author, Book, BookInstance, Genre, Language
+from catalog.models import LIBRARY_MEMBERS, Author, Book, BookInstance, Genre, Language
 
 Status = BookInstance.LoanStatus
 
@@ -126,35 +129,20 @@ def seeded_isbn(number):
     return body + isbn13_check_digit(body)
 
 
-class Progress:
-    """A one-line progress bar on the command's stderr (redrawn in place on a terminal)."""
+@dataclass
+class SeedRun:
+    """What one run draws from: its random streams, its today and the rows books point to."""
 
-    def __init__(self, stream, total, enabled=True, width=30):
-        self.stream, self.total, self.enabled, self.width = stream, total, enabled, width
-        self.started = time.monotonic()
-        self.is_tty = getattr(stream, "isatty", lambda: False)()
-        self.last_shown = -1
-
-    def show(self, done, what):
-        if not self.enabled:
-            return
-        percent = 100 * done // max(self.total, 1)
-        if not self.is_tty and percent < 100 and percent - self.last_shown < 10:
-            return  # a log file gets a line every 10% rather than hundreds
-        self.last_shown = percent
-        filled = self.width * done // max(self.total, 1)
-        bar = "#" * filled + "-" * (self.width - filled)
-        elapsed = time.monotonic() - self.started
-        line = f"[{bar}] {percent:3d}% {what} {done:,}/{self.total:,} ({elapsed:.1f}s)"
-        self.stream.write(
-            ("\r" + line) if self.is_tty else line, ending="" if self.is_tty else "\n"
-        )
-        self.stream.flush()
-
-    def finish(self):
-        if self.enabled and self.is_tty:
-            self.stream.write("")
-            self.stream.flush()
+    rng: random.Random
+    # Copy ids come from their own stream: a second run with the same seed gets new ones.
+    id_rng: random.Random
+    today: date
+    first_number: int  # books seeded before: numbers (and so ISBNs) continue after them
+    genres: list[Genre]
+    languages: list[Language]
+    readers: list
+    prolific_authors: list[Author] = field(default_factory=list)
+    other_authors: list[Author] = field(default_factory=list)
 
 
 class Command(BaseCommand):
@@ -186,33 +174,42 @@ class Command(BaseCommand):
                 "seed_catalog adds made-up books, so it refuses to touch what may be a real "
                 "library. Use an empty database, or add --force to add them anyway."
             )
-        rng = random.Random(seed)
-        self.stderr.style_func = None  # the bar, not an error: no colour
-        progress = Progress(self.stderr, books, enabled=options["verbosity"] > 0)
+        # A bar on a terminal; nothing in a log file or a test (disable=None: not a tty).
+        progress = tqdm(
+            total=books,
+            unit=" books",
+            file=options.get("stderr") or sys.stderr,
+            disable=None if options["verbosity"] > 0 else True,
+        )
         started = time.monotonic()
         if connection.vendor == "sqlite":
             # One large transaction: a bigger page cache keeps SQLite from spilling it.
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA cache_size = -262144")  # 256 MiB, this connection
-        with transaction.atomic():
-            # Numbers continue after the books seeded before, so ISBNs never repeat.
-            first_number = Book.objects.filter(isbn__startswith=ISBN_PREFIX).count()
-            genres = self.named_rows(Genre, GENRES)
-            languages = self.named_rows(Language, LANGUAGES)
-            readers = self.readers()
-            authors = self.authors(rng, books)
-            # Copy ids from their own stream: a second run with the same seed gets new ones.
-            self.id_rng = random.Random(f"{seed}-{first_number}")
-            copies = self.books(
-                rng, books, first_number, authors, genres, languages, readers, progress
-            )
-        progress.finish()
+        with progress, transaction.atomic():
+            run = self.start_run(seed)
+            authors = self.create_authors(run, books)
+            copies = self.create_books(run, books, progress)
         self.stdout.write(
-            f"Added {books:,} books, {copies:,} copies and {len(authors):,} authors "
+            f"Added {books:,} books, {copies:,} copies and {authors:,} authors "
             f"in {time.monotonic() - started:.1f}s."
         )
 
-    def named_rows(self, model, names):
+    def start_run(self, seed):
+        """The run's state, with the genres, languages and readers its books need."""
+        first_number = Book.objects.filter(isbn__startswith=ISBN_PREFIX).count()
+        return SeedRun(
+            rng=random.Random(seed),
+            id_rng=random.Random(f"{seed}-{first_number}"),
+            today=timezone.localdate(),
+            first_number=first_number,
+            genres=self.get_or_create_named(Genre, GENRES),
+            languages=self.get_or_create_named(Language, LANGUAGES),
+            readers=self.get_or_create_readers(),
+        )
+
+    @staticmethod
+    def get_or_create_named(model, names):
         """The genres (or languages) by these names, created when missing."""
         found = {
             row.name.lower(): row
@@ -225,12 +222,13 @@ class Command(BaseCommand):
         found.update({row.name.lower(): row for row in missing})
         return [found[name.lower()] for name in names]
 
-    def readers(self):
+    @staticmethod
+    def get_or_create_readers():
         """A few patrons who have copies on loan (no password: nobody logs in as them)."""
         user_model = get_user_model()
         names = [f"seed-reader-{n:02d}" for n in range(1, READERS + 1)]
         existing = {u.username: u for u in user_model.objects.filter(username__in=names)}
-        members = Group.objects.filter(name="Library Members").first()
+        members = Group.objects.filter(name=LIBRARY_MEMBERS).first()
         readers = []
         for name in names:
             reader = existing.get(name)
@@ -243,10 +241,12 @@ class Command(BaseCommand):
             readers.append(reader)
         return readers
 
-    def authors(self, rng, books):
-        count = PROLIFIC_AUTHORS + max(1, books // BOOKS_PER_AUTHOR)
+    @staticmethod
+    def create_authors(run, books):
+        """A few prolific authors, then one for every BOOKS_PER_AUTHOR books; return how many."""
+        rng = run.rng
         authors = []
-        for _ in range(count):
+        for _ in range(PROLIFIC_AUTHORS + max(1, books // BOOKS_PER_AUTHOR)):
             born = date(1900, 1, 1) + timedelta(days=rng.randrange(100 * 365))
             died = None
             if rng.random() < 0.3:
@@ -260,58 +260,66 @@ class Command(BaseCommand):
                 )
             )
         Author.objects.bulk_create(authors, batch_size=BATCH_BOOKS)
-        return authors
+        run.prolific_authors = authors[:PROLIFIC_AUTHORS]
+        run.other_authors = authors[PROLIFIC_AUTHORS:]
+        return len(authors)
 
-    def books(self, rng, total, first_number, authors, genres, languages, readers, progress):
+    def create_books(self, run, total, progress):
         """Create the books, their genres and copies in batches; return the copies made."""
-        today = timezone.localdate()
-        ordinary = authors[PROLIFIC_AUTHORS:]
+        rng = run.rng
         through = Book.genre.through
         copies_made = 0
         for start in range(0, total, BATCH_BOOKS):
-            batch = []
-            for number in range(start, min(start + BATCH_BOOKS, total)):
-                if number < PROLIFIC_AUTHORS * PROLIFIC_BOOKS:
-                    author = authors[number % PROLIFIC_AUTHORS]
-                else:
-                    author = rng.choice(ordinary)
-                pattern = rng.choice(TITLE_PATTERNS)
-                title = pattern.format(
-                    adj=rng.choice(ADJECTIVES), noun=rng.choice(NOUNS), place=rng.choice(PLACES)
-                )
-                summary = f"{rng.choice(SUMMARY_OPENINGS)} {rng.choice(SUMMARY_SUBJECTS)}."
-                batch.append(
-                    Book(
-                        title=title,
-                        author=author,
-                        summary=summary,
-                        isbn=seeded_isbn(first_number + number),
-                        language=rng.choices(languages, LANGUAGE_WEIGHTS)[0],
-                    )
-                )
+            batch = [
+                self.make_book(run, number)
+                for number in range(start, min(start + BATCH_BOOKS, total))
+            ]
             Book.objects.bulk_create(batch)
             links, copies = [], []
             for book in batch:
-                for genre in rng.sample(genres, rng.randint(1, 3)):
+                for genre in rng.sample(run.genres, rng.randint(1, 3)):
                     links.append(through(book_id=book.pk, genre_id=genre.pk))
                 for _ in range(COPIES_PER_BOOK):
-                    copies.append(self.copy(rng, book, readers, today))
+                    copies.append(self.make_copy(run, book))
             through.objects.bulk_create(links)
             BookInstance.objects.bulk_create(copies)
             copies_made += len(copies)
-            progress.show(start + len(batch), "books")
+            progress.update(len(batch))
         return copies_made
 
-    def copy(self, rng, book, readers, today):
+    @staticmethod
+    def make_book(run, number):
+        """Book `number` of this run (not saved): the first ones go to the prolific authors."""
+        rng = run.rng
+        if number < PROLIFIC_AUTHORS * PROLIFIC_BOOKS:
+            author = run.prolific_authors[number % PROLIFIC_AUTHORS]
+        else:
+            author = rng.choice(run.other_authors)
+        pattern = rng.choice(TITLE_PATTERNS)
+        title = pattern.format(
+            adj=rng.choice(ADJECTIVES), noun=rng.choice(NOUNS), place=rng.choice(PLACES)
+        )
+        return Book(
+            title=title,
+            author=author,
+            summary=f"{rng.choice(SUMMARY_OPENINGS)} {rng.choice(SUMMARY_SUBJECTS)}.",
+            isbn=seeded_isbn(run.first_number + number),
+            language=rng.choices(run.languages, LANGUAGE_WEIGHTS)[0],
+        )
+
+    @staticmethod
+    def make_copy(run, book):
+        """A copy of `book` (not saved) in a weighted status; a fifth are out on loan."""
+        rng = run.rng
         status = rng.choices(STATUSES, STATUS_WEIGHTS)[0]
         borrower = due_back = None
         if status == Status.ON_LOAN:
-            borrower = rng.choice(readers)
-            due_back = today + timedelta(days=rng.randint(-14, 28))  # some overdue
+            borrower = rng.choice(run.readers)
+            due_back = run.today + timedelta(days=rng.randint(-14, 28))  # some overdue
         elif status == Status.RESERVED and rng.random() < 0.5:
-            borrower = rng.choice(readers)
+            borrower = rng.choice(run.readers)
         return BookInstance(
-            id=uuid.UUID(int=self.id_rng.getrandbits(128), version=4),
+            id=uuid.UUID(int=run.id_rng.getrandbits(128), version=4),
             book_id=book.pk,
             imprint=f"{rng.choice(PUBLISHERS)}, {rng.randint(1950, 2024)}",
             status=status,

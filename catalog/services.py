@@ -1,0 +1,355 @@
+"""Circulation's writes with rules: lend, return, renew, holds and the daily jobs.
+
+Each function is one transaction that locks the rows it checks (`select_for_update` on
+PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers) and re-checks their
+state, so two desks acting on one copy at once cannot both succeed. A refused action raises
+`CirculationError` with one of the messages below and changes nothing. E-mails go out right
+after the commit (`transaction.on_commit`) and a failing mail server never undoes the change.
+"""
+
+import datetime
+from functools import partial
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import mail
+from .models import (
+    HOLD_READY_DAYS,
+    LOAN_PERIOD,
+    MAX_ACTIVE_HOLDS,
+    MAX_LOAN_AHEAD,
+    MAX_PATRON_RENEWALS,
+    REMINDER_DAYS_AHEAD,
+    Book,
+    BookInstance,
+    Hold,
+    Loan,
+    ReminderSent,
+)
+
+Status = BookInstance.LoanStatus
+
+# Messages shown to librarians and patrons (views show them; tests import them).
+COPY_NOT_AVAILABLE = "This copy cannot be lent: it is not available."
+COPY_ON_LOAN = "This copy is already on loan."
+COPY_RESERVED_FOR_OTHER = "This copy is set aside for another patron's hold."
+COPY_NOT_ON_LOAN = "This copy is not on loan."
+BORROWER_INACTIVE = "This user's account is inactive: they cannot borrow."
+DUE_DATE_IN_PAST = "Invalid date - renewal in past"
+DUE_DATE_TOO_FAR = "Invalid date - renewal more than 4 weeks ahead"
+NOT_YOUR_LOAN = "You can only renew a copy you have on loan."
+RENEWAL_LIMIT_REACHED = (
+    f"This loan has already been renewed {MAX_PATRON_RENEWALS} times: "
+    "please bring the book back or ask at the desk."
+)
+HOLD_WAITING = "Someone is waiting for this book, so the loan cannot be renewed."
+HOLD_ALREADY_PLACED = "You already have a hold on this book."
+HOLD_LIMIT_REACHED = f"You already have {MAX_ACTIVE_HOLDS} active holds, the most allowed."
+HOLD_PATRON_INACTIVE = "This account is inactive: it cannot place holds."
+HOLD_NOT_ACTIVE = "This hold has already ended."
+
+
+class CirculationError(ValidationError):
+    """A circulation rule refused the action; `message` says which, for the user."""
+
+    def __str__(self):
+        return self.message
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _pk(obj):
+    return obj.pk if hasattr(obj, "pk") else obj
+
+
+def _lock_copy(copy):
+    """The copy's current row, locked until the transaction ends."""
+    return BookInstance.objects.select_for_update().get(pk=_pk(copy))
+
+
+def _check_due_date(due_back, today):
+    if due_back < today:
+        raise CirculationError(DUE_DATE_IN_PAST)
+    if due_back > today + MAX_LOAN_AHEAD:
+        raise CirculationError(DUE_DATE_TOO_FAR)
+
+
+def _open_loan(copy, *, repair=False):
+    """The copy's open loan, locked; with `repair`, a copy on loan without one gets it.
+
+    The repair is what the migration that added loans did: lent today, due when the copy is.
+    """
+    loan = Loan.objects.select_for_update().open().filter(copy=copy).first()
+    if loan is None and repair and copy.status == Status.ON_LOAN:
+        loan = Loan.objects.create(
+            copy=copy,
+            borrower_id=copy.borrower_id,
+            lent_on=_today(),
+            due_back=copy.due_back or _today(),
+        )
+    return loan
+
+
+def _notify_ready(hold, copy):
+    """E-mail the patron, once the transaction has committed, that their copy waits."""
+    patron = hold.patron
+    title = Book.objects.values_list("title", flat=True).get(pk=copy.book_id)
+    transaction.on_commit(
+        partial(
+            mail.send_hold_ready,
+            to=patron.email,
+            username=patron.get_username(),
+            title=title,
+            ready_until=hold.ready_until,
+        )
+    )
+
+
+def _pass_on(copy, today):
+    """Set the (locked) copy aside for the book's next waiting hold, else make it available.
+
+    Returns the hold that became ready, or None.
+    """
+    hold = (
+        Hold.objects.select_for_update()
+        .queue()
+        .filter(book_id=copy.book_id)
+        .select_related("patron")
+        .first()
+    )
+    if hold is None:
+        copy.status, copy.borrower, copy.due_back = Status.AVAILABLE, None, None
+        copy.save(update_fields=["status", "borrower", "due_back"])
+        return None
+    copy.status, copy.borrower_id, copy.due_back = Status.RESERVED, hold.patron_id, None
+    copy.save(update_fields=["status", "borrower", "due_back"])
+    hold.copy, hold.ready_on = copy, today
+    hold.save(update_fields=["copy", "ready_on"])
+    _notify_ready(hold, copy)
+    return hold
+
+
+def _end_hold(hold, reason, today):
+    hold.ended_on, hold.end_reason = today, reason
+    hold.save(update_fields=["ended_on", "end_reason"])
+
+
+@transaction.atomic
+def lend_copy(*, copy, borrower, due_back):
+    """Lend an available copy (or one set aside for this borrower); fulfils their hold."""
+    today = _today()
+    copy = _lock_copy(copy)
+    if not borrower.is_active:
+        raise CirculationError(BORROWER_INACTIVE)
+    if copy.status == Status.ON_LOAN:
+        raise CirculationError(COPY_ON_LOAN)
+    if copy.status == Status.RESERVED and copy.borrower_id != borrower.pk:
+        raise CirculationError(COPY_RESERVED_FOR_OTHER)
+    if copy.status not in (Status.AVAILABLE, Status.RESERVED):
+        raise CirculationError(COPY_NOT_AVAILABLE)
+    _check_due_date(due_back, today)
+    try:
+        # A savepoint: the database's refusal of a second open loan leaves the rest usable.
+        with transaction.atomic():
+            loan = Loan.objects.create(
+                copy=copy, borrower=borrower, lent_on=today, due_back=due_back
+            )
+    except IntegrityError:
+        raise CirculationError(COPY_ON_LOAN) from None
+    copy.status, copy.borrower, copy.due_back = Status.ON_LOAN, borrower, due_back
+    copy.save(update_fields=["status", "borrower", "due_back"])
+    # Lending the patron any copy of the book fulfils their hold on it.
+    hold = (
+        Hold.objects.select_for_update()
+        .active()
+        .filter(book_id=copy.book_id, patron=borrower)
+        .first()
+    )
+    if hold is not None:
+        other_copy_id = hold.copy_id if hold.copy_id != copy.pk else None
+        _end_hold(hold, Hold.EndReason.FULFILLED, today)
+        if other_copy_id is not None:
+            # The copy that was set aside for them goes to the next in line.
+            other = _lock_copy(other_copy_id)
+            if other.status == Status.RESERVED:
+                _pass_on(other, today)
+    loan.copy = copy
+    return loan
+
+
+@transaction.atomic
+def return_copy(*, copy):
+    """Take a copy back: close its loan; set it aside for the next hold or make it available.
+
+    Returns the closed loan, or None when the copy was on loan without a Loan row.
+    """
+    today = _today()
+    copy = _lock_copy(copy)
+    if copy.status != Status.ON_LOAN:
+        raise CirculationError(COPY_NOT_ON_LOAN)
+    loan = _open_loan(copy)
+    if loan is not None:
+        loan.returned_on = today
+        loan.save(update_fields=["returned_on"])
+    _pass_on(copy, today)
+    if loan is not None:
+        loan.copy = copy
+    return loan
+
+
+@transaction.atomic
+def renew_loan(*, copy, due_back):
+    """The librarian's renewal: move the due date of the copy and its loan, count it."""
+    today = _today()
+    copy = _lock_copy(copy)
+    if copy.status != Status.ON_LOAN:
+        raise CirculationError(COPY_NOT_ON_LOAN)
+    _check_due_date(due_back, today)
+    loan = _open_loan(copy, repair=True)
+    loan.due_back = due_back
+    loan.renewals += 1
+    loan.save(update_fields=["due_back", "renewals"])
+    copy.due_back = due_back
+    copy.save(update_fields=["due_back"])
+    loan.copy = copy
+    return loan
+
+
+@transaction.atomic
+def renew_own_loan(*, copy, patron):
+    """The patron's renewal: their own copy, fewer than 2 renewals so far, nobody waiting."""
+    today = _today()
+    copy = _lock_copy(copy)
+    if copy.status != Status.ON_LOAN or copy.borrower_id != patron.pk:
+        raise CirculationError(NOT_YOUR_LOAN)
+    loan = _open_loan(copy, repair=True)
+    if loan.renewals >= MAX_PATRON_RENEWALS:
+        raise CirculationError(RENEWAL_LIMIT_REACHED)
+    if Hold.objects.waiting().filter(book_id=copy.book_id).exists():
+        raise CirculationError(HOLD_WAITING)
+    due_back = max(today + LOAN_PERIOD, loan.due_back)
+    loan.due_back = due_back
+    loan.renewals += 1
+    loan.save(update_fields=["due_back", "renewals"])
+    copy.due_back = due_back
+    copy.save(update_fields=["due_back"])
+    loan.copy = copy
+    return loan
+
+
+@transaction.atomic
+def place_hold(*, book, patron):
+    """Queue the patron for the book; an available copy is set aside for them at once."""
+    today = _today()
+    # Lock the patron's row: their holds are counted and placed one at a time.
+    patron = get_user_model().objects.select_for_update().get(pk=patron.pk)
+    if not patron.is_active:
+        raise CirculationError(HOLD_PATRON_INACTIVE)
+    book_id = _pk(book)
+    active = Hold.objects.active().filter(patron=patron)
+    if active.filter(book_id=book_id).exists():
+        raise CirculationError(HOLD_ALREADY_PLACED)
+    if active.count() >= MAX_ACTIVE_HOLDS:
+        raise CirculationError(HOLD_LIMIT_REACHED)
+    try:
+        with transaction.atomic():
+            hold = Hold.objects.create(book_id=book_id, patron=patron)
+    except IntegrityError:
+        raise CirculationError(HOLD_ALREADY_PLACED) from None
+    copy = (
+        BookInstance.objects.select_for_update()
+        .filter(book_id=book_id, status=Status.AVAILABLE)
+        .order_by("id")
+        .first()
+    )
+    if copy is not None:
+        copy.status, copy.borrower, copy.due_back = Status.RESERVED, patron, None
+        copy.save(update_fields=["status", "borrower", "due_back"])
+        hold.copy, hold.ready_on = copy, today
+        hold.save(update_fields=["copy", "ready_on"])
+        _notify_ready(hold, copy)
+    return hold
+
+
+@transaction.atomic
+def cancel_hold(*, hold, by):
+    """End a hold for its patron or a librarian; a set-aside copy passes on.
+
+    Anyone else gets `Hold.DoesNotExist`, so views answer 404 without saying it exists.
+    """
+    today = _today()
+    hold = Hold.objects.select_for_update().get(pk=_pk(hold))
+    if hold.patron_id != by.pk and not by.has_perm("catalog.can_mark_returned"):
+        raise Hold.DoesNotExist("No hold of yours with this id.")
+    if hold.ended_on is not None:
+        raise CirculationError(HOLD_NOT_ACTIVE)
+    _end_hold(hold, Hold.EndReason.CANCELLED, today)
+    if hold.copy_id is not None:
+        copy = _lock_copy(hold.copy_id)
+        if copy.status == Status.RESERVED and copy.borrower_id == hold.patron_id:
+            _pass_on(copy, today)
+
+
+@transaction.atomic
+def expire_holds(*, today=None):
+    """End ready holds not collected by `ready_until`; each copy passes on. Returns the count."""
+    today = today or _today()
+    last_ready_on = today - datetime.timedelta(days=HOLD_READY_DAYS + 1)
+    expired = list(
+        Hold.objects.select_for_update()
+        .ready()
+        .filter(ready_on__lte=last_ready_on)
+        .order_by("ready_on", "id")
+    )
+    for hold in expired:
+        _end_hold(hold, Hold.EndReason.EXPIRED, today)
+        copy = _lock_copy(hold.copy_id)
+        if copy.status == Status.RESERVED and copy.borrower_id == hold.patron_id:
+            _pass_on(copy, today)
+    return len(expired)
+
+
+def send_overdue_reminders(*, today=None):
+    """E-mail each borrower their copies overdue or due within 2 days, once a day at most.
+
+    Who got today's reminder is claimed in the database (`ReminderSent`, unique per borrower
+    and day) before sending, so a second run or a second server sends nothing more. A claim
+    whose mail fails is released, so a later run that day can try again. Returns how many
+    e-mails were sent.
+    """
+    today = today or _today()
+    reminded_today = ReminderSent.objects.filter(sent_on=today).values("borrower_id")
+    copies = (
+        BookInstance.objects.filter(
+            status=Status.ON_LOAN,
+            due_back__lte=today + datetime.timedelta(days=REMINDER_DAYS_AHEAD),
+            borrower__isnull=False,
+            borrower__is_active=True,
+        )
+        .exclude(borrower__email="")
+        .exclude(borrower_id__in=reminded_today)
+        .select_related("book", "borrower")
+        .order_by("borrower_id", "due_back", "id")
+    )
+    by_borrower = {}
+    for copy in copies:
+        by_borrower.setdefault(copy.borrower, []).append((copy.book.title, copy.due_back))
+    sent = 0
+    for borrower, due in by_borrower.items():
+        try:
+            with transaction.atomic():
+                claim = ReminderSent.objects.create(borrower=borrower, sent_on=today)
+        except IntegrityError:
+            continue  # Another run reminded them today.
+        if mail.send_reminder(
+            to=borrower.email, username=borrower.get_username(), copies=due, today=today
+        ):
+            sent += 1
+        else:
+            claim.delete()
+    return sent

@@ -1,0 +1,215 @@
+"""The site's pages, each with a way to fill it with n rows: one registry for every test
+that walks the same pages (query counts, page sizes, the preferences link).
+
+`make(client, n)` creates the rows the page shows (for a visitor's own pages, rows that
+belong to the user logged in on `client`) and returns the URL to visit.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.models import Book, Genre
+
+from .factories import (
+    AuthorFactory,
+    BookFactory,
+    BookInstanceFactory,
+    GenreFactory,
+    LanguageFactory,
+    LibrarianFactory,
+    LoanedCopyFactory,
+    MemberFactory,
+    SiteNoticeFactory,
+)
+
+# Who can open a page: everyone, a logged-in user, or a holder of can_mark_returned.
+EVERYONE = ("anonymous", "anonymous_with_session", "member", "librarian")
+LOGGED_IN = ("member", "librarian")
+LIBRARIANS = ("librarian",)
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    make: Callable
+    visitors: tuple = EVERYONE
+    # A paginated list that shows the visitor's chosen page size.
+    is_list: bool = False
+
+
+def become(client, visitor):
+    """Make `client` this kind of visitor (one of EVERYONE); a visitor with a session has
+    visited before."""
+    if visitor == "member":
+        client.force_login(MemberFactory())
+    elif visitor == "librarian":
+        client.force_login(LibrarianFactory())
+    if visitor != "anonymous":
+        session = client.session
+        session["num_visits"] = 3
+        session.save()
+
+
+def become_allowed(client, page):
+    """Make `client` the least privileged visitor who may open `page`."""
+    become(client, page.visitors[0])
+
+
+def logged_in_user(client):
+    return get_user_model().objects.get(pk=client.session["_auth_user_id"])
+
+
+def days_from_today(days):
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+def readers():
+    """Three patrons to lend copies to (making a user per copy would be slow)."""
+    found = list(get_user_model().objects.filter(username__startswith="reader"))
+    return found or [MemberFactory(username=f"reader{i}") for i in range(3)]
+
+
+def lend_copies(n):
+    """n copies on loan to the readers, due from n/2 days ago to n/2 days ahead."""
+    borrowers = readers()
+    for i in range(n):
+        LoanedCopyFactory(
+            borrower=borrowers[i % len(borrowers)], due_back=days_from_today(i - n // 2)
+        )
+
+
+def view_books(client, n):
+    """Fill the visitor's `recently_viewed` with the n newest books."""
+    for book in Book.objects.order_by("-pk")[:n]:
+        client.get(book.get_absolute_url())
+
+
+def home_page(client, n):
+    """The home page with n notices shown and (up to 5) of n books recently viewed."""
+    SiteNoticeFactory.create_batch(n)
+    BookFactory.create_batch(n)
+    view_books(client, min(n, 5))
+    return reverse("index")
+
+
+def books(client, n):
+    BookFactory.create_batch(n)
+    return reverse("books")
+
+
+def authors(client, n):
+    AuthorFactory.create_batch(n)
+    return reverse("authors")
+
+
+def genres(client, n):
+    GenreFactory.create_batch(n)
+    return reverse("genres")
+
+
+def languages(client, n):
+    LanguageFactory.create_batch(n)
+    return reverse("languages")
+
+
+def copies(client, n):
+    BookInstanceFactory.create_batch(n, book=BookFactory())
+    return reverse("bookinstances")
+
+
+def search(client, n):
+    """n books found by two words that match in different fields (author and genre)."""
+    author = AuthorFactory(last_name="Pratchett")
+    genre, _ = Genre.objects.get_or_create(name="Fantasy")
+    BookFactory.create_batch(n, author=author, genre=[genre])
+    return reverse("search") + "?q=pratchett+fantasy"
+
+
+def book_detail(client, n):
+    """A book with n copies (one more on loan) and n genres."""
+    book = BookFactory(genre=GenreFactory.create_batch(n))
+    BookInstanceFactory.create_batch(n, book=book)
+    LoanedCopyFactory(book=book)
+    return book.get_absolute_url()
+
+
+def author_detail(client, n):
+    author = AuthorFactory()
+    BookFactory.create_batch(n, author=author)
+    return author.get_absolute_url()
+
+
+def genre_detail(client, n):
+    genre = GenreFactory()
+    BookFactory.create_batch(n, genre=[genre])
+    return genre.get_absolute_url()
+
+
+def language_detail(client, n):
+    language = LanguageFactory()
+    BookFactory.create_batch(n, language=language)
+    return language.get_absolute_url()
+
+
+def copy_detail(client, n):
+    """A copy on loan whose book has n genres."""
+    return LoanedCopyFactory(
+        book=BookFactory(genre=GenreFactory.create_batch(n))
+    ).get_absolute_url()
+
+
+def notices(client, n):
+    """Any page (here the genre list) under n notices."""
+    SiteNoticeFactory.create_batch(n)
+    GenreFactory()
+    return reverse("genres")
+
+
+def my_borrowed(client, n):
+    """n copies on loan to the logged-in visitor (some overdue), and one to someone else."""
+    user = logged_in_user(client)
+    for i in range(n):
+        LoanedCopyFactory(borrower=user, due_back=days_from_today(i - n // 2))
+    LoanedCopyFactory(borrower=readers()[0])
+    return reverse("my-borrowed")
+
+
+def all_borrowed(client, n):
+    lend_copies(n)
+    return reverse("all-borrowed")
+
+
+def renew(client, n):
+    """The renew form for one copy among n on loan."""
+    lend_copies(n)
+    return reverse("renew-book-librarian", args=[LoanedCopyFactory(borrower=readers()[0]).pk])
+
+
+PAGES = {
+    page.name: page
+    for page in [
+        Page("index", home_page),
+        Page("books", books, is_list=True),
+        Page("authors", authors, is_list=True),
+        Page("genres", genres, is_list=True),
+        Page("languages", languages, is_list=True),
+        Page("bookinstances", copies, is_list=True),
+        Page("search", search, is_list=True),
+        Page("book-detail", book_detail),
+        Page("author-detail", author_detail),
+        Page("genre-detail", genre_detail),
+        Page("language-detail", language_detail),
+        Page("bookinstance-detail", copy_detail),
+        Page("notices", notices),
+        Page("my-borrowed", my_borrowed, visitors=LOGGED_IN, is_list=True),
+        Page("all-borrowed", all_borrowed, visitors=LIBRARIANS, is_list=True),
+        Page("renew-book-librarian", renew, visitors=LIBRARIANS),
+    ]
+}
+
+LISTS = [name for name, page in PAGES.items() if page.is_list]
