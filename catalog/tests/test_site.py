@@ -172,12 +172,3 @@ def test_no_page_answers_garbage_with_a_server_error(client, site_data):
             data = {name: value for name in form.fields}
             assert client.post(path, data).status_code < 500, (url, value)
         client.force_login(LibrarianFactory())  # A password change logs the others out.
-
-
-def test_pages_link_the_hashed_static_files_whitenoise_serves(client):
-    from django.conf import settings
-
-    backend = settings.STORAGES["staticfiles"]["BACKEND"]
-    assert backend == "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    content = client.get(reverse("index")).content.decode()
-    assert re.search(r'href="/static/css/styles\.[0-9a-f]{12}\.css"', content)
