@@ -397,6 +397,11 @@ class HoldQuerySet(models.QuerySet):
         """Waiting holds in the queue's order: the oldest first."""
         return self.waiting().order_by("placed_at", "id")
 
+    def uncollected(self, today):
+        """Ready holds past their last day (`ready_until` before `today`): they expire."""
+        last_ready_on = today - datetime.timedelta(days=HOLD_READY_DAYS + 1)
+        return self.ready().filter(ready_on__lte=last_ready_on)
+
     def with_queue_position(self):
         """Annotate `queue_position` (1 = next) on waiting holds; None on ready or ended ones.
 
@@ -459,7 +464,7 @@ class Hold(models.Model):
             ),
             UniqueConstraint(
                 fields=["copy"],
-                condition=Q(ended_on__isnull=True),
+                condition=Q(ended_on__isnull=True, copy__isnull=False),
                 name="one_active_hold_per_copy",
             ),
         ]
@@ -467,8 +472,8 @@ class Hold(models.Model):
             # The next waiting hold of a book; ready holds older than 7 days.
             models.Index(
                 fields=["book", "placed_at", "id"],
-                condition=Q(ended_on__isnull=True),
-                name="hold_active_queue_idx",
+                condition=Q(ended_on__isnull=True, copy__isnull=True),
+                name="hold_waiting_queue_idx",
             ),
             models.Index(
                 fields=["ready_on"],
@@ -509,7 +514,8 @@ class ReminderSent(models.Model):
 
     class Meta:
         constraints = [
-            UniqueConstraint(fields=["borrower", "sent_on"], name="one_reminder_per_borrower_a_day")
+            # sent_on first: the daily job looks up today's rows, and prunes old ones, by it.
+            UniqueConstraint(fields=["sent_on", "borrower"], name="one_reminder_per_borrower_a_day")
         ]
 
     def __str__(self):
