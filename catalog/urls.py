@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import io_views, views
+from . import io_views, reports, views
 
 urlpatterns = [
     path("", views.index, name="index"),
@@ -57,4 +57,5 @@ urlpatterns = [
 urlpatterns += [
     path("import/", io_views.import_books, name="import-books"),
     path("export/books.csv", io_views.export_books, name="export-books"),
+    path("reports/", reports.reports, name="reports"),
 ]
