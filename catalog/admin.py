@@ -1,8 +1,9 @@
 """The catalog's admin (tutorial part 4), with no per-row queries on its lists."""
 
 from django.contrib import admin
+from django.utils import timezone
 
-from .models import Author, Book, BookInstance, Genre, Language, SiteNotice
+from .models import Author, Book, BookInstance, Genre, Hold, Language, Loan, SiteNotice
 
 
 class BooksInline(admin.TabularInline):
@@ -42,6 +43,23 @@ class BookAdmin(admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related("genre")
 
 
+class LoansInline(admin.TabularInline):
+    """A copy's loans, newest first: history, so read here and changed on the loan's page."""
+
+    model = Loan
+    fields = ("borrower", "lent_on", "due_back", "returned_on", "renewals")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("borrower")
+
+
 @admin.register(BookInstance)
 class BookInstanceAdmin(admin.ModelAdmin):
     list_display = ("book", "status", "borrower", "due_back", "id")
@@ -54,6 +72,7 @@ class BookInstanceAdmin(admin.ModelAdmin):
         ("Availability", {"fields": ("status", "due_back", "borrower")}),
     )
     readonly_fields = ("id",)
+    inlines = [LoansInline]
 
 
 @admin.register(Genre)
@@ -70,3 +89,65 @@ class LanguageAdmin(admin.ModelAdmin):
 class SiteNoticeAdmin(admin.ModelAdmin):
     list_display = ("text", "active", "starts_on", "ends_on")
     list_filter = ("active",)
+
+
+class LoanStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open"), ("returned", "Returned"), ("overdue", "Overdue")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.open()
+        if self.value() == "returned":
+            return queryset.returned()
+        if self.value() == "overdue":
+            return queryset.overdue(timezone.localdate())
+        return queryset
+
+
+@admin.register(Loan)
+class LoanAdmin(admin.ModelAdmin):
+    list_display = ("title", "borrower", "lent_on", "due_back", "returned_on", "renewals")
+    list_filter = (LoanStateFilter, "lent_on")
+    list_select_related = ("copy__book", "borrower")
+    search_fields = (
+        "copy__book__title",
+        "borrower__username",
+        "borrower__first_name",
+        "borrower__last_name",
+    )
+    raw_id_fields = ("copy", "borrower")
+    date_hierarchy = "lent_on"
+
+    @admin.display(description="Title", ordering="copy__book__title")
+    def title(self, loan):
+        return loan.copy.book.title
+
+
+class HoldStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("ready", "Ready"), ("waiting", "Waiting"), ("ended", "Ended")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ready":
+            return queryset.ready()
+        if self.value() == "waiting":
+            return queryset.waiting()
+        if self.value() == "ended":
+            return queryset.filter(ended_on__isnull=False)
+        return queryset
+
+
+@admin.register(Hold)
+class HoldAdmin(admin.ModelAdmin):
+    list_display = ("book", "patron", "placed_at", "copy_id", "ready_on", "ended_on", "end_reason")
+    list_filter = (HoldStateFilter, "end_reason")
+    list_select_related = ("book", "patron")
+    search_fields = ("book__title", "patron__username", "patron__first_name", "patron__last_name")
+    raw_id_fields = ("book", "patron", "copy")

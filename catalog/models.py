@@ -6,8 +6,18 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import F, Q, UniqueConstraint
-from django.db.models.functions import Lower
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    UniqueConstraint,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -372,6 +382,35 @@ class HoldQuerySet(models.QuerySet):
     def queue(self):
         """Waiting holds in the queue's order: the oldest first."""
         return self.waiting().order_by("placed_at", "id")
+
+    def with_queue_position(self):
+        """Annotate `queue_position` (1 = next) on waiting holds; None on ready or ended ones.
+
+        One correlated subquery (on the queue's index), so a list costs the same per row.
+        """
+        ahead = (
+            Hold.objects.waiting()
+            .filter(book_id=OuterRef("book_id"))
+            .filter(
+                Q(placed_at__lt=OuterRef("placed_at"))
+                | Q(placed_at=OuterRef("placed_at"), id__lt=OuterRef("id"))
+            )
+            .order_by()
+            .values("book_id")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return self.annotate(
+            queue_position=Case(
+                When(
+                    ended_on__isnull=True,
+                    copy__isnull=True,
+                    then=Coalesce(Subquery(ahead), Value(0)) + 1,
+                ),
+                default=None,
+                output_field=models.IntegerField(),
+            )
+        )
 
 
 class Hold(models.Model):
