@@ -112,11 +112,12 @@ class Bar:
     middle: str
     value_y: str
     label: str
+    year: str  # under the first month and under each January
     value: int
 
 
 CHART_WIDTH, CHART_HEIGHT = 720, 260
-CHART_TOP, CHART_BOTTOM, CHART_LEFT, CHART_RIGHT = 24, 40, 16, 16
+CHART_TOP, CHART_BOTTOM, CHART_LEFT, CHART_RIGHT = 24, 48, 16, 16
 
 
 def svg_number(value):
@@ -134,9 +135,6 @@ def bar_chart(months):
     for index, (month, count) in enumerate(months):
         height = plot_height * count / highest
         x = CHART_LEFT + index * slot + slot * 0.15
-        label = month.strftime("%b")
-        if index == 0 or month.month == 1:
-            label += month.strftime(" %Y")
         bars.append(
             Bar(
                 x=svg_number(x),
@@ -145,7 +143,8 @@ def bar_chart(months):
                 height=svg_number(height),
                 middle=svg_number(x + slot * 0.35),
                 value_y=svg_number(baseline - height - 6),
-                label=label,
+                label=month.strftime("%b"),
+                year=str(month.year) if index == 0 or month.month == 1 else "",
                 value=count,
             )
         )
@@ -156,6 +155,7 @@ def bar_chart(months):
         "left": svg_number(CHART_LEFT),
         "right": svg_number(CHART_WIDTH - CHART_RIGHT),
         "label_y": svg_number(baseline + 18),
+        "year_y": svg_number(baseline + 34),
     }
 
 
