@@ -61,20 +61,12 @@ class AuthorForm(forms.ModelForm):
         widgets = {"date_of_birth": DateInput(), "date_of_death": DateInput()}
 
 
-class ChoiceOfRecordField(forms.ModelChoiceField):
-    """A record chosen by pk: a pk too large for the database is an invalid choice, not a 500."""
-
-    def to_python(self, value):
-        try:
-            return super().to_python(value)
-        except OverflowError:
-            raise ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            ) from None
-
-
 class ChoiceOfRecordsField(forms.ModelMultipleChoiceField):
-    """Records chosen by pk: a pk too large for the database is an invalid choice, not a 500."""
+    """Records chosen by pk: a pk too large for the database is an invalid choice, not a 500.
+
+    A single record needs no such field: Django's ModelChoiceField already refuses it, but
+    `pk__in` with a 40-digit pk still overflows SQLite's integers.
+    """
 
     def _check_values(self, value):
         try:
@@ -91,11 +83,7 @@ class BookForm(forms.ModelForm):
     class Meta:
         model = Book
         fields = ["title", "author", "summary", "isbn", "genre", "language"]
-        field_classes = {
-            "author": ChoiceOfRecordField,
-            "language": ChoiceOfRecordField,
-            "genre": ChoiceOfRecordsField,
-        }
+        field_classes = {"genre": ChoiceOfRecordsField}
         widgets = {"genre": forms.CheckboxSelectMultiple()}
 
 
@@ -135,7 +123,6 @@ class BookInstanceForm(forms.ModelForm):
     class Meta:
         model = BookInstance
         fields = ["book", "imprint", "status", "due_back", "borrower"]
-        field_classes = {"book": ChoiceOfRecordField, "borrower": ChoiceOfRecordField}
         widgets = {"due_back": DateInput()}
 
 

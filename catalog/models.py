@@ -190,9 +190,6 @@ class BookInstanceQuerySet(models.QuerySet):
             .order_by("due_back", "id")
         )
 
-    def available(self):
-        return self.filter(status=BookInstance.LoanStatus.AVAILABLE)
-
 
 class BookInstance(models.Model):
     """A specific copy of a book (i.e. that can be borrowed from the library)."""
@@ -247,6 +244,11 @@ class BookInstance(models.Model):
 
 def catalog_counts():
     """The home page's record counts, in one query however large the catalog."""
+    # Raw SQL because it is measurably faster than the ORM's five count() queries: with
+    # 20,000 books and 60,000 copies on SQLite, 2.4-3.0 ms against 4.9 ms (timeit, best of
+    # 5x50), and one round trip to PostgreSQL instead of five. The ORM cannot put the
+    # unrelated counts in one SELECT (aggregate() refuses subqueries; a FILTER count of
+    # the copies scans the table: 6.8 ms).
     tables = {
         model.__name__: connection.ops.quote_name(model._meta.db_table)
         for model in (Book, BookInstance, Author, Genre)

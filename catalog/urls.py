@@ -1,6 +1,23 @@
+"""The catalog's URLs (tutorial parts 5 to 9), with the names the templates reverse."""
+
 from django.urls import path
 
 from . import io_views, reports, views
+
+
+def edit_paths(create, update, delete, pk="int"):
+    """A model's create, update and delete pages (tutorial part 9), as the tutorial names them.
+
+    `author/create/`, `author/<pk>/update/` and `author/<pk>/delete/`, named `author-create`,
+    `author-update` and `author-delete`; the same for each model.
+    """
+    name = create.model._meta.model_name
+    return [
+        path(f"{name}/create/", create.as_view(), name=f"{name}-create"),
+        path(f"{name}/<{pk}:pk>/update/", update.as_view(), name=f"{name}-update"),
+        path(f"{name}/<{pk}:pk>/delete/", delete.as_view(), name=f"{name}-delete"),
+    ]
+
 
 urlpatterns = [
     path("", views.index, name="index"),
@@ -25,28 +42,12 @@ urlpatterns = [
         views.renew_book_librarian,
         name="renew-book-librarian",
     ),
-    path("author/create/", views.AuthorCreate.as_view(), name="author-create"),
-    path("author/<int:pk>/update/", views.AuthorUpdate.as_view(), name="author-update"),
-    path("author/<int:pk>/delete/", views.AuthorDelete.as_view(), name="author-delete"),
-    path("book/create/", views.BookCreate.as_view(), name="book-create"),
-    path("book/<int:pk>/update/", views.BookUpdate.as_view(), name="book-update"),
-    path("book/<int:pk>/delete/", views.BookDelete.as_view(), name="book-delete"),
-    path("genre/create/", views.GenreCreate.as_view(), name="genre-create"),
-    path("genre/<int:pk>/update/", views.GenreUpdate.as_view(), name="genre-update"),
-    path("genre/<int:pk>/delete/", views.GenreDelete.as_view(), name="genre-delete"),
-    path("language/create/", views.LanguageCreate.as_view(), name="language-create"),
-    path("language/<int:pk>/update/", views.LanguageUpdate.as_view(), name="language-update"),
-    path("language/<int:pk>/delete/", views.LanguageDelete.as_view(), name="language-delete"),
-    path("bookinstance/create/", views.BookInstanceCreate.as_view(), name="bookinstance-create"),
-    path(
-        "bookinstance/<uuid:pk>/update/",
-        views.BookInstanceUpdate.as_view(),
-        name="bookinstance-update",
-    ),
-    path(
-        "bookinstance/<uuid:pk>/delete/",
-        views.BookInstanceDelete.as_view(),
-        name="bookinstance-delete",
+    *edit_paths(views.AuthorCreate, views.AuthorUpdate, views.AuthorDelete),
+    *edit_paths(views.BookCreate, views.BookUpdate, views.BookDelete),
+    *edit_paths(views.GenreCreate, views.GenreUpdate, views.GenreDelete),
+    *edit_paths(views.LanguageCreate, views.LanguageUpdate, views.LanguageDelete),
+    *edit_paths(
+        views.BookInstanceCreate, views.BookInstanceUpdate, views.BookInstanceDelete, pk="uuid"
     ),
     path("search/", views.SearchResultsView.as_view(), name="search"),
     path("preferences/", views.preferences, name="preferences"),

@@ -63,6 +63,14 @@ def test_login_without_cookies_is_refused_with_the_cookies_message(member):
     assert logged_in_user_id(browser_without_cookies) is None
 
 
+def test_a_refused_login_says_only_why_whatever_was_left_empty():
+    response = Client().post(reverse("login"), {"username": "x" * 300})
+    content = response.content.decode()
+    assert COOKIES_MESSAGE in content
+    assert "This field is required." not in content
+    assert "Ensure this value" not in content
+
+
 def test_the_refused_login_form_keeps_the_typed_user_name(member):
     response = Client().post(reverse("login"), {"username": "reader", "password": PASSWORD})
     content = response.content.decode()

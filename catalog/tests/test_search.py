@@ -311,3 +311,8 @@ def test_punctuation_around_words_and_isbn_hyphens_do_not_stop_a_match(client, t
         title="Ubik", author__first_name="Philip", author__last_name="Dick", isbn="9780547572314"
     )
     assert list(client.get(reverse("search"), {"q": typed}).context["book_list"]) == [ubik]
+
+
+def test_both_search_boxes_stop_typing_at_the_searched_length(client):
+    content = client.get(reverse("search"), {"q": "earthsea"}).content.decode()
+    assert len(re.findall(rf'name="q" maxlength="{SEARCH_MAX_LENGTH}"', content)) == 2

@@ -415,3 +415,12 @@ def test_a_record_chosen_by_an_impossible_pk_is_a_form_error(librarian, field):
     assert response.status_code == 200
     assert field_errors(response, field)
     assert not Book.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["book", "borrower"])
+def test_a_copy_of_an_impossible_book_or_borrower_is_a_form_error(librarian, field):
+    data = {"book": BookFactory().pk, "imprint": "Ace", "status": "a", field: "9" * 40}
+    response = librarian.post(reverse("bookinstance-create"), data)
+    assert response.status_code == 200
+    assert field_errors(response, field)
+    assert not BookInstance.objects.exists()
