@@ -388,3 +388,40 @@ def test_member_without_permission_gets_403(member_client):
 
 def test_page_answers_put_with_405(librarian_client):
     assert librarian_client.put(reverse("import-books")).status_code == 405
+
+
+# The same check where a librarian types an ISBN: the book form
+
+
+def book_form_data(**changes):
+    author, genre = AuthorFactory(), GenreFactory()
+    data = {"title": "Optics", "author": author.pk, "summary": "Light.", "genre": [genre.pk]}
+    return {**data, **changes}
+
+
+def test_librarian_types_a_hyphenated_isbn_10_and_the_book_keeps_its_isbn_13(librarian_client):
+    response = librarian_client.post(reverse("book-create"), book_form_data(isbn="0-306-40615-2"))
+    assert response.status_code == 302
+    assert Book.objects.get().isbn == "9780306406157"
+
+
+def test_a_wrong_check_digit_on_the_book_form_is_a_form_error(librarian_client):
+    response = librarian_client.post(
+        reverse("book-create"), book_form_data(isbn="978-0-306-40615-8")
+    )
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["isbn"]
+    assert error.startswith("Enter a valid ISBN-10 or ISBN-13: the check digit")
+    assert not Book.objects.exists()
+
+
+def test_a_books_placeholder_isbn_may_stay_when_other_fields_change(librarian_client):
+    book = BookFactory(isbn="0000000000000")  # as the tutorial's fixtures hold
+    data = book_form_data(isbn="0000000000000", title="New title")
+    response = librarian_client.post(reverse("book-update", args=[book.pk]), data)
+    assert response.status_code == 302
+    book.refresh_from_db()
+    assert (book.title, book.isbn) == ("New title", "0000000000000")
+    data["isbn"] = "0000000000001"
+    response = librarian_client.post(reverse("book-update", args=[book.pk]), data)
+    assert response.context["form"].errors["isbn"]
