@@ -1,8 +1,10 @@
 """The catalog's forms (tutorial part 9), plus the visitor's page size."""
 
 import datetime
+import uuid
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Value
 from django.db.models.functions import Lower
@@ -148,3 +150,81 @@ class ImportBooksForm(forms.Form):
         label="CSV file",
         widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+
+# The circulation desk (issue 14): find a copy by the id on its label, lend it to a person.
+
+COPY_ID_UNKNOWN = "No copy has the id “%(value)s”. Check the label and scan or type it again."
+BORROWER_UNKNOWN = "No active user has the user name “%(value)s”."
+LEND_IN_PAST = "Invalid date - due date in past"
+LEND_TOO_FAR = "Invalid date - due date more than 4 weeks ahead"
+
+
+def parse_copy_id(text):
+    """The UUID in `text` (with or without hyphens, any case, braces or urn: prefix), or None."""
+    try:
+        return uuid.UUID(text.strip())
+    except (ValueError, AttributeError):
+        return None
+
+
+class DeskLookupForm(forms.Form):
+    """One box a barcode scanner types into: a copy's id, then Enter."""
+
+    copy = forms.CharField(
+        label="Copy id",
+        max_length=100,
+        help_text="Scan the label or type the id; hyphens and case do not matter.",
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
+
+    def clean_copy(self):
+        text = self.cleaned_data["copy"]
+        copy_id = parse_copy_id(text)
+        copy = None
+        if copy_id is not None:
+            copy = (
+                BookInstance.objects.select_related("book__author", "borrower")
+                .filter(pk=copy_id)
+                .first()
+            )
+        if copy is None:
+            raise ValidationError(COPY_ID_UNKNOWN, code="unknown", params={"value": text})
+        return copy
+
+
+class LendForm(forms.Form):
+    """Lend a copy: to whom (a user name) and until when (the renewal's limits)."""
+
+    borrower = forms.CharField(
+        label="Borrower",
+        max_length=150,
+        help_text="The borrower's user name.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    due_back = forms.DateField(
+        label="Due back",
+        help_text="Enter a date between now and 4 weeks (default 3).",
+        widget=DateInput(),
+    )
+
+    def clean_borrower(self):
+        name = self.cleaned_data["borrower"].strip()
+        users = get_user_model().objects.filter(is_active=True)
+        # User names are case-sensitive; an unambiguous other case is still the person meant.
+        borrower = users.filter(username=name).first()
+        if borrower is None:
+            matches = list(users.filter(username__iexact=name)[:2])
+            borrower = matches[0] if len(matches) == 1 else None
+        if borrower is None:
+            raise ValidationError(BORROWER_UNKNOWN, code="unknown", params={"value": name})
+        return borrower
+
+    def clean_due_back(self):
+        data = self.cleaned_data["due_back"]
+        today = timezone.localdate()
+        if data < today:
+            raise ValidationError(LEND_IN_PAST, code="past")
+        if data > today + RENEWAL_MAX:
+            raise ValidationError(LEND_TOO_FAR, code="too_far")
+        return data

@@ -2,9 +2,12 @@
 
 Each function is one transaction that locks the rows it checks (`select_for_update` on
 PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers) and re-checks their
-state, so two desks acting on one copy at once cannot both succeed. A refused action raises
-`CirculationError` with one of the messages below and changes nothing. E-mails go out right
-after the commit (`transaction.on_commit`) and a failing mail server never undoes the change.
+state, so two desks acting on one copy at once cannot both succeed. Locks are taken in one
+order, copies before holds, so two transactions never wait for each other in a circle; they
+are FOR NO KEY UPDATE locks, which do not block other rows' foreign keys to the locked row.
+A refused action raises `CirculationError` with one of the messages below and changes
+nothing. E-mails go out right after the commit (`transaction.on_commit`) and a failing mail
+server never undoes the change.
 """
 
 import datetime
@@ -50,6 +53,7 @@ HOLD_ALREADY_PLACED = "You already have a hold on this book."
 HOLD_LIMIT_REACHED = f"You already have {MAX_ACTIVE_HOLDS} active holds, the most allowed."
 HOLD_PATRON_INACTIVE = "This account is inactive: it cannot place holds."
 HOLD_NOT_ACTIVE = "This hold has already ended."
+HOLD_BUSY = "This hold is changing right now: please try again."
 
 
 class CirculationError(ValidationError):
@@ -67,9 +71,28 @@ def _pk(obj):
     return obj.pk if hasattr(obj, "pk") else obj
 
 
+def _locking(queryset):
+    return queryset.select_for_update(no_key=True, of=("self",))
+
+
 def _lock_copy(copy):
     """The copy's current row, locked until the transaction ends."""
-    return BookInstance.objects.select_for_update().get(pk=_pk(copy))
+    return _locking(BookInstance.objects).get(pk=_pk(copy))
+
+
+def _lock_hold_with_its_copy(hold_id):
+    """The hold and the copy set aside for it (or None), locked copy first.
+
+    Returns (None, None) when the hold no longer exists.
+    """
+    for _ in range(3):
+        copy_id = Hold.objects.filter(pk=hold_id).values_list("copy_id", flat=True).first()
+        copy = _lock_copy(copy_id) if copy_id is not None else None
+        hold = _locking(Hold.objects).filter(pk=hold_id).first()
+        if hold is None or hold.copy_id == copy_id:
+            return hold, copy
+        # Another transaction set a copy aside for it meanwhile: look again.
+    raise CirculationError(HOLD_BUSY)
 
 
 def _check_due_date(due_back, today):
@@ -84,7 +107,7 @@ def _open_loan(copy, *, repair=False):
 
     The repair is what the migration that added loans did: lent today, due when the copy is.
     """
-    loan = Loan.objects.select_for_update().open().filter(copy=copy).first()
+    loan = _locking(Loan.objects.open()).filter(copy=copy).first()
     if loan is None and repair and copy.status == Status.ON_LOAN:
         loan = Loan.objects.create(
             copy=copy,
@@ -115,13 +138,8 @@ def _pass_on(copy, today):
 
     Returns the hold that became ready, or None.
     """
-    hold = (
-        Hold.objects.select_for_update()
-        .queue()
-        .filter(book_id=copy.book_id)
-        .select_related("patron")
-        .first()
-    )
+    hold = _locking(Hold.objects.queue()).filter(book_id=copy.book_id).select_related("patron")
+    hold = hold.first()
     if hold is None:
         copy.status, copy.borrower, copy.due_back = Status.AVAILABLE, None, None
         copy.save(update_fields=["status", "borrower", "due_back"])
@@ -164,20 +182,20 @@ def lend_copy(*, copy, borrower, due_back):
     copy.status, copy.borrower, copy.due_back = Status.ON_LOAN, borrower, due_back
     copy.save(update_fields=["status", "borrower", "due_back"])
     # Lending the patron any copy of the book fulfils their hold on it.
-    hold = (
-        Hold.objects.select_for_update()
-        .active()
+    hold_id = (
+        Hold.objects.active()
         .filter(book_id=copy.book_id, patron=borrower)
+        .values_list("pk", flat=True)
         .first()
     )
-    if hold is not None:
-        other_copy_id = hold.copy_id if hold.copy_id != copy.pk else None
-        _end_hold(hold, Hold.EndReason.FULFILLED, today)
-        if other_copy_id is not None:
-            # The copy that was set aside for them goes to the next in line.
-            other = _lock_copy(other_copy_id)
-            if other.status == Status.RESERVED:
-                _pass_on(other, today)
+    if hold_id is not None:
+        hold, other = _lock_hold_with_its_copy(hold_id)
+        if hold is not None and hold.is_active:
+            _end_hold(hold, Hold.EndReason.FULFILLED, today)
+            if other is not None and other.pk != copy.pk:
+                # The copy that was set aside for them goes to the next in line.
+                if other.status == Status.RESERVED and other.borrower_id == borrower.pk:
+                    _pass_on(other, today)
     loan.copy = copy
     return loan
 
@@ -247,7 +265,7 @@ def place_hold(*, book, patron):
     """Queue the patron for the book; an available copy is set aside for them at once."""
     today = _today()
     # Lock the patron's row: their holds are counted and placed one at a time.
-    patron = get_user_model().objects.select_for_update().get(pk=patron.pk)
+    patron = _locking(get_user_model().objects).get(pk=patron.pk)
     if not patron.is_active:
         raise CirculationError(HOLD_PATRON_INACTIVE)
     book_id = _pk(book)
@@ -262,7 +280,7 @@ def place_hold(*, book, patron):
     except IntegrityError:
         raise CirculationError(HOLD_ALREADY_PLACED) from None
     copy = (
-        BookInstance.objects.select_for_update()
+        _locking(BookInstance.objects)
         .filter(book_id=book_id, status=Status.AVAILABLE)
         .order_by("id")
         .first()
@@ -283,35 +301,39 @@ def cancel_hold(*, hold, by):
     Anyone else gets `Hold.DoesNotExist`, so views answer 404 without saying it exists.
     """
     today = _today()
-    hold = Hold.objects.select_for_update().get(pk=_pk(hold))
+    hold, copy = _lock_hold_with_its_copy(_pk(hold))
+    if hold is None:
+        raise Hold.DoesNotExist("No hold with this id.")
     if hold.patron_id != by.pk and not by.has_perm("catalog.can_mark_returned"):
         raise Hold.DoesNotExist("No hold of yours with this id.")
     if hold.ended_on is not None:
         raise CirculationError(HOLD_NOT_ACTIVE)
     _end_hold(hold, Hold.EndReason.CANCELLED, today)
-    if hold.copy_id is not None:
-        copy = _lock_copy(hold.copy_id)
-        if copy.status == Status.RESERVED and copy.borrower_id == hold.patron_id:
+    if copy is not None and copy.status == Status.RESERVED:
+        if copy.borrower_id == hold.patron_id:
             _pass_on(copy, today)
 
 
-@transaction.atomic
 def expire_holds(*, today=None):
-    """End ready holds not collected by `ready_until`; each copy passes on. Returns the count."""
+    """End ready holds not collected by `ready_until`; each copy passes on. Returns the count.
+
+    One short transaction per hold, so a long list never holds the desk's copies locked.
+    """
     today = today or _today()
     last_ready_on = today - datetime.timedelta(days=HOLD_READY_DAYS + 1)
-    expired = list(
-        Hold.objects.select_for_update()
-        .ready()
-        .filter(ready_on__lte=last_ready_on)
-        .order_by("ready_on", "id")
-    )
-    for hold in expired:
-        _end_hold(hold, Hold.EndReason.EXPIRED, today)
-        copy = _lock_copy(hold.copy_id)
-        if copy.status == Status.RESERVED and copy.borrower_id == hold.patron_id:
-            _pass_on(copy, today)
-    return len(expired)
+    due = Hold.objects.ready().filter(ready_on__lte=last_ready_on).order_by("ready_on", "id")
+    expired = 0
+    for hold_id in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            hold, copy = _lock_hold_with_its_copy(hold_id)
+            # Re-checked under the locks: another run or a desk may have ended it meanwhile.
+            if hold is None or not hold.is_ready or hold.ready_on > last_ready_on:
+                continue
+            _end_hold(hold, Hold.EndReason.EXPIRED, today)
+            expired += 1
+            if copy.status == Status.RESERVED and copy.borrower_id == hold.patron_id:
+                _pass_on(copy, today)
+    return expired
 
 
 def send_overdue_reminders(*, today=None):

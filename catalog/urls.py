@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import io_views, reports, views
+from . import circulation, holds, io_views, reports, views
 
 
 def edit_paths(create, update, delete, pk="int"):
@@ -59,4 +59,39 @@ urlpatterns += [
     path("import/", io_views.import_books, name="import-books"),
     path("export/books.csv", io_views.export_books, name="export-books"),
     path("reports/", reports.reports, name="reports"),
+]
+
+# Circulation and holds (issues 14 and 15): the desk's pages and the patrons' own.
+urlpatterns += [
+    path("desk/", circulation.circulation_desk, name="circulation-desk"),
+    path(
+        "bookinstance/<uuid:pk>/lend/",
+        circulation.lend_book_librarian,
+        name="lend-book-librarian",
+    ),
+    path(
+        "bookinstance/<uuid:pk>/return/",
+        circulation.return_book_librarian,
+        name="return-book-librarian",
+    ),
+    path(
+        "bookinstance/<uuid:pk>/renew-mine/",
+        circulation.renew_book_patron,
+        name="renew-book-patron",
+    ),
+    path(
+        "bookinstance/<uuid:pk>/label/",
+        circulation.bookinstance_label,
+        name="bookinstance-label",
+    ),
+    path("patron/<int:pk>/", circulation.patron_detail, name="patron-detail"),
+    path(
+        "mybooks/history/",
+        circulation.LoanHistoryUserListView.as_view(),
+        name="my-history",
+    ),
+    path("book/<int:pk>/hold/", holds.place_hold, name="place-hold"),
+    path("myholds/", holds.HoldsByUserListView.as_view(), name="my-holds"),
+    path("hold/<int:pk>/cancel/", holds.cancel_hold, name="cancel-hold"),
+    path("holds/", holds.HoldsAllListView.as_view(), name="all-holds"),
 ]

@@ -10,13 +10,14 @@ from django.db.models import Prefetch, ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import generic
 from django.views.decorators.http import require_POST, require_safe
 
-from . import visitor
+from . import services, visitor
 from .forms import (
     RENEWAL_DEFAULT,
     AuthorForm,
@@ -32,7 +33,9 @@ from .models import (
     Book,
     BookInstance,
     Genre,
+    Hold,
     Language,
+    Loan,
     SiteNotice,
     catalog_counts,
 )
@@ -184,25 +187,33 @@ class LoanedBooksAllListView(PermissionRequiredMixin, VisitorPaginationMixin, ge
 @login_required
 @permission_required("catalog.can_mark_returned", raise_exception=True)
 def renew_book_librarian(request, pk):
-    """View function for renewing a specific BookInstance by librarian (tutorial part 9)."""
+    """View function for renewing a specific BookInstance by librarian (tutorial part 9).
+
+    The renewal moves the open loan with the copy and counts it (services.renew_loan); the
+    page says how often the loan was renewed and warns when patrons wait for the book.
+    """
     book_instance = get_object_or_404(
         BookInstance.objects.select_related("book", "borrower"), pk=pk
     )
     if request.method == "POST":
         form = RenewBookForm(request.POST)
         if form.is_valid():
-            # Only a copy still on loan is renewed, even if it was returned meanwhile.
-            renewed = BookInstance.objects.filter(
-                pk=book_instance.pk, status=BookInstance.LoanStatus.ON_LOAN
-            ).update(due_back=form.cleaned_data["renewal_date"])
-            if renewed:
+            try:
+                # The service re-checks, with the copy locked, that it is still on loan.
+                loan = services.renew_loan(
+                    copy=book_instance, due_back=form.cleaned_data["renewal_date"]
+                )
+            except services.CirculationError as error:
+                book_instance.refresh_from_db()
+                form.add_error(None, error)
+            else:
                 messages.success(
                     request,
                     f"{book_instance.book.title} is now due back on "
-                    f"{form.cleaned_data['renewal_date']:%Y-%m-%d}.",
+                    f"{form.cleaned_data['renewal_date']:%Y-%m-%d} "
+                    f"(renewed {loan.renewals} time{pluralize(loan.renewals)}).",
                 )
                 return HttpResponseRedirect(reverse("all-borrowed"))
-            book_instance.refresh_from_db()
     else:
         proposed_renewal_date = timezone.localdate() + RENEWAL_DEFAULT
         form = RenewBookForm(initial={"renewal_date": proposed_renewal_date})
@@ -210,6 +221,8 @@ def renew_book_librarian(request, pk):
         "form": form,
         "book_instance": book_instance,
         "on_loan": book_instance.status == BookInstance.LoanStatus.ON_LOAN,
+        "loan": Loan.objects.open().filter(copy=book_instance).first(),
+        "holds_waiting": Hold.objects.waiting().filter(book=book_instance.book_id).count(),
     }
     return render(request, "catalog/book_renew_librarian.html", context)
 

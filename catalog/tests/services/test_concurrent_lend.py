@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog import services
-from catalog.models import BookInstance, Loan
+from catalog.models import BookInstance, Hold, Loan
 from catalog.services import CirculationError
 
 from ..factories import BookInstanceFactory, MemberFactory
@@ -107,3 +107,61 @@ def test_a_lend_waits_for_the_other_desk_and_then_is_refused():
     assert waited[0] >= hold_for / 2
     loan = Loan.objects.get(copy=copy)
     assert loan.borrower == first_reader
+
+
+def at_once(*actions):
+    """Start the actions together in threads; their outcomes, in order."""
+    start = threading.Barrier(len(actions))
+
+    def starting(action):
+        def run():
+            start.wait()
+            return action()
+
+        return run
+
+    joins = [in_thread(starting(action)) for action in actions]
+    return [join() for join in joins]
+
+
+def assert_no_database_error(outcomes):
+    """Each action either succeeded or was refused by a rule: never a deadlock or a 500."""
+    for outcome in outcomes:
+        assert "error" not in outcome or isinstance(outcome["error"], CirculationError), outcome
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_hold_placed_while_the_desk_lends_the_last_copy_to_that_patron(attempt):
+    copy = BookInstanceFactory()
+    patron = MemberFactory()
+    outcomes = at_once(
+        lambda: services.place_hold(book=copy.book_id, patron=patron),
+        lambda: services.lend_copy(copy=copy.pk, borrower=patron, due_back=DUE),
+    )
+    assert_no_database_error(outcomes)
+    copy.refresh_from_db()
+    assert copy.status in (BookInstance.LoanStatus.ON_LOAN, BookInstance.LoanStatus.RESERVED)
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_expiry_cancel_and_lend_of_one_set_aside_copy_at_once(attempt):
+    copy = BookInstanceFactory()
+    patron, next_patron = MemberFactory(), MemberFactory()
+    hold = services.place_hold(book=copy.book_id, patron=patron)
+    Hold.objects.filter(pk=hold.pk).update(ready_on=DUE - datetime.timedelta(weeks=8))
+    Hold.objects.create(book_id=copy.book_id, patron=next_patron)
+    outcomes = at_once(
+        lambda: services.expire_holds(),
+        lambda: services.cancel_hold(hold=hold.pk, by=patron),
+        lambda: services.lend_copy(copy=copy.pk, borrower=patron, due_back=DUE),
+    )
+    assert_no_database_error(outcomes)
+    hold.refresh_from_db()
+    assert not hold.is_active
+    copy.refresh_from_db()
+    # The copy went to the patron, or on to the next in line: never left set aside for nobody.
+    holder = copy.borrower_id
+    assert (copy.status, holder) in {
+        (BookInstance.LoanStatus.ON_LOAN, patron.pk),
+        (BookInstance.LoanStatus.RESERVED, next_patron.pk),
+    }

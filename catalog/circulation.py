@@ -1,0 +1,242 @@
+"""The circulation desk's pages (issue 14): lend, return, renew, the desk and loan histories.
+
+The writes themselves are `catalog.services` functions; these views only read forms, call
+them, and say what happened (or which rule refused, from the service's own message).
+"""
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
+from django.views import generic
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from . import services, visitor
+from .forms import RENEWAL_DEFAULT, DeskLookupForm, LendForm
+from .models import BookInstance, Hold, Loan
+from .views import VisitorPaginationMixin, safe_next_url
+
+# Pages about a person are never kept by a browser or a shared cache.
+personal = cache_control(private=True, no_store=True)
+librarian_only = permission_required("catalog.can_mark_returned", raise_exception=True)
+
+LEND_RACE_LOST = (
+    "Another librarian changed this copy a moment ago: it was not lent. "
+    "Look it up again at the desk."
+)
+
+
+def refusal(error):
+    """The user-facing text of a service's refusal (a ValidationError or a plain exception)."""
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+def next_path(request, default):
+    """A safe, same-site `next` that is a path ("/..."); `default` for any other shape."""
+    next_url = safe_next_url(request, default="")
+    return next_url if next_url.startswith("/") else default
+
+
+def desk_url(copy):
+    return f"{reverse('circulation-desk')}?{urlencode({'copy': str(copy.pk)})}"
+
+
+def hold_for_copy(copy):
+    """The ready hold a copy is set aside for, if any (one query)."""
+    if copy.status != BookInstance.LoanStatus.RESERVED:
+        return None
+    return Hold.objects.ready().filter(copy=copy).select_related("patron").first()
+
+
+def lend_initial(copy, hold=None):
+    """The lend form's proposal: three weeks, and the person a set-aside copy waits for."""
+    initial = {"due_back": timezone.localdate() + RENEWAL_DEFAULT}
+    patron = hold.patron if hold else copy.borrower
+    if copy.status == BookInstance.LoanStatus.RESERVED and patron is not None:
+        initial["borrower"] = patron.get_username()
+    return initial
+
+
+@require_safe
+@login_required
+@librarian_only
+@personal
+def circulation_desk(request):
+    """One box for a scanned or typed copy id; the copy, and the action that applies to it."""
+    context = {"form": DeskLookupForm(), "copy": None}
+    if "copy" in request.GET:
+        form = DeskLookupForm(request.GET)
+        context["form"] = form
+        if form.is_valid():
+            copy = form.cleaned_data["copy"]
+            hold = hold_for_copy(copy)
+            context.update(
+                copy=copy,
+                ready_hold=hold,
+                holds_waiting=Hold.objects.waiting().filter(book=copy.book_id).count(),
+                open_loan=Loan.objects.open().filter(copy=copy).first(),
+                lend_form=LendForm(initial=lend_initial(copy, hold)),
+                here=desk_url(copy),
+            )
+            # The box is ready for the next scan, empty.
+            context["form"] = DeskLookupForm()
+    return render(request, "catalog/circulation_desk.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+@librarian_only
+@personal
+def lend_book_librarian(request, pk):
+    """Lend a copy to a person (an available copy, or one set aside for them)."""
+    copy = get_object_or_404(BookInstance.objects.select_related("book", "borrower"), pk=pk)
+    next_url = next_path(request, default="")
+    if request.method == "POST":
+        form = LendForm(request.POST)
+        if form.is_valid():
+            try:
+                loan = services.lend_copy(
+                    copy=copy,
+                    borrower=form.cleaned_data["borrower"],
+                    due_back=form.cleaned_data["due_back"],
+                )
+            except services.CirculationError as error:
+                form.add_error(None, refusal(error))
+            except IntegrityError:
+                form.add_error(None, LEND_RACE_LOST)
+            else:
+                messages.success(
+                    request,
+                    f"{copy.book.title} is lent to {form.cleaned_data['borrower'].get_username()}"
+                    f", due back on {loan.due_back:%Y-%m-%d}.",
+                )
+                return redirect(next_url or "all-borrowed")
+        copy.refresh_from_db()
+    else:
+        form = LendForm(initial=lend_initial(copy, hold_for_copy(copy)))
+    context = {"form": form, "bookinstance": copy, "next": next_url}
+    return render(request, "catalog/bookinstance_lend.html", context)
+
+
+@require_POST
+@login_required
+@librarian_only
+def return_book_librarian(request, pk):
+    """A copy comes back: available again, or set aside for the next patron waiting."""
+    copy = get_object_or_404(BookInstance.objects.select_related("book"), pk=pk)
+    next_url = next_path(request, default=reverse("all-borrowed"))
+    if copy.status != BookInstance.LoanStatus.ON_LOAN:
+        messages.warning(
+            request,
+            f"{copy.book.title} is not on loan (its status is {copy.get_status_display()}): "
+            "nothing was changed.",
+        )
+        return redirect(next_url)
+    try:
+        services.return_copy(copy=copy)
+    except services.CirculationError as error:
+        messages.error(request, refusal(error))
+        return redirect(next_url)
+    copy.refresh_from_db()
+    if copy.status == BookInstance.LoanStatus.RESERVED and copy.borrower_id:
+        patron = get_user_model().objects.get(pk=copy.borrower_id)
+        messages.success(
+            request,
+            f"{copy.book.title} is returned. Put it aside: a hold is waiting for it, "
+            f"for {patron.get_username()}.",
+        )
+    else:
+        messages.success(request, f"{copy.book.title} is returned and available again.")
+    return redirect(next_url)
+
+
+@require_POST
+@login_required
+def renew_book_patron(request, pk):
+    """A patron renews their own loan, within the contract's three rules."""
+    copy = get_object_or_404(BookInstance.objects.select_related("book"), pk=pk)
+    try:
+        loan = services.renew_own_loan(copy=copy, patron=request.user)
+    except services.CirculationError as error:
+        messages.error(request, refusal(error))
+    else:
+        messages.success(
+            request,
+            f"{copy.book.title} is now due back on {loan.due_back:%Y-%m-%d}.",
+        )
+    return redirect("my-borrowed")
+
+
+@require_safe
+@login_required
+@librarian_only
+@personal
+def patron_detail(request, pk):
+    """One person's open loans, holds and past loans, for the desk."""
+    from .holds import with_queue_place  # holds.py builds on this module
+
+    patron = get_object_or_404(get_user_model(), pk=pk)
+    past_loans = Paginator(
+        Loan.objects.returned().filter(borrower=patron).select_related("copy__book"),
+        visitor.page_size(request.session),
+    ).get_page(request.GET.get("page"))
+    context = {
+        "patron": patron,
+        "open_copies": list(
+            BookInstance.objects.on_loan()
+            .filter(borrower=patron)
+            .prefetch_related(Prefetch("loans", Loan.objects.open(), to_attr="open_loans"))
+        ),
+        "holds": list(
+            with_queue_place(Hold.objects.active().filter(patron=patron))
+            .select_related("book", "copy")
+            .order_by("placed_at", "id")
+        ),
+        "page_obj": past_loans,
+        "is_paginated": past_loans.has_other_pages(),
+        "past_loans": past_loans.object_list,
+        "today": timezone.localdate(),
+    }
+    return render(request, "catalog/patron_detail.html", context)
+
+
+@method_decorator(personal, name="dispatch")
+class LoanHistoryUserListView(LoginRequiredMixin, VisitorPaginationMixin, generic.ListView):
+    """My reading history: the patron's own loans, newest first."""
+
+    model = Loan
+    template_name = "catalog/loan_history_user.html"
+
+    def get_queryset(self):
+        return (
+            Loan.objects.filter(borrower=self.request.user)
+            .select_related("copy__book__author")
+            .order_by("-lent_on", "-id")
+        )
+
+
+@require_safe
+@login_required
+@librarian_only
+def bookinstance_label(request, pk):
+    """A printable label: the copy's id as a QR code (SVG drawn here, no network) and as text."""
+    copy = get_object_or_404(BookInstance.objects.select_related("book__author"), pk=pk)
+    qr_code = segno.make(str(copy.pk), error="m")
+    context = {
+        "bookinstance": copy,
+        "qr_svg": qr_code.svg_inline(scale=4, svgclass="label-code", lineclass="label-code-line"),
+    }
+    return render(request, "catalog/bookinstance_label.html", context)

@@ -1,0 +1,119 @@
+"""Holds (issue 15): patrons queue for a book; librarians see what to put aside.
+
+The rules (limits, setting a copy aside, passing it on) live in `catalog.services`.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views import generic
+from django.views.decorators.http import require_POST
+
+from . import services
+from .circulation import next_path, personal, refusal
+from .models import Book, Hold
+from .views import VisitorPaginationMixin
+
+
+def with_queue_place(holds):
+    """Annotate `queue_place`: 1 for the next waiting patron of the book, 2 after them, ...
+
+    One subquery per page, however many holds are listed (ready holds get no place).
+    """
+    ahead = (
+        Hold.objects.waiting()
+        .filter(book=OuterRef("book"))
+        .filter(
+            Q(placed_at__lt=OuterRef("placed_at"))
+            | Q(placed_at=OuterRef("placed_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        .values("book")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return holds.annotate(
+        queue_place=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + 1
+    )
+
+
+@require_POST
+def place_hold(request, pk):
+    """A patron asks for the next copy of a book (at once, when one is on the shelf)."""
+    book = get_object_or_404(Book, pk=pk)
+    if not request.user.is_authenticated:
+        # After logging in the patron comes back to the book's page, not to this POST-only URL.
+        return redirect_to_login(book.get_absolute_url())
+    try:
+        hold = services.place_hold(book=book, patron=request.user)
+    except services.CirculationError as error:
+        messages.error(request, refusal(error))
+        return redirect(book)
+    if hold.copy_id:
+        messages.success(
+            request,
+            f"A copy of {book.title} is set aside for you: collect it at the desk "
+            f"by {hold.ready_until:%Y-%m-%d}.",
+        )
+    else:
+        messages.success(request, f"You are in the queue for {book.title}.")
+    return redirect("my-holds")
+
+
+@method_decorator(personal, name="dispatch")
+class HoldsByUserListView(LoginRequiredMixin, generic.ListView):
+    """My holds: the place in each queue, or until when a set-aside copy waits."""
+
+    model = Hold
+    template_name = "catalog/hold_list_user.html"
+
+    def get_queryset(self):
+        holds = Hold.objects.active().filter(patron=self.request.user)
+        return with_queue_place(holds.select_related("book__author", "copy")).order_by(
+            "placed_at", "id"
+        )
+
+
+@require_POST
+def cancel_hold(request, pk):
+    """The hold's own patron, or a librarian, ends a hold; anyone else gets 404."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("my-holds"))
+    holds = Hold.objects.select_related("book")
+    if not request.user.has_perm("catalog.can_mark_returned"):
+        holds = holds.filter(patron=request.user)
+    hold = get_object_or_404(holds, pk=pk)
+    next_url = next_path(request, default=reverse("my-holds"))
+    if hold.ended_on is not None:
+        messages.warning(request, f"This hold on {hold.book.title} had already ended.")
+        return redirect(next_url)
+    try:
+        services.cancel_hold(hold=hold, by=request.user)
+    except Hold.DoesNotExist:
+        raise Http404("No such hold.") from None
+    except services.CirculationError as error:
+        messages.error(request, refusal(error))
+    else:
+        messages.success(request, f"The hold on {hold.book.title} is cancelled.")
+    return redirect(next_url)
+
+
+@method_decorator(personal, name="dispatch")
+class HoldsAllListView(PermissionRequiredMixin, VisitorPaginationMixin, generic.ListView):
+    """Every active hold, ready ones first (oldest first: they expire first), then the queues."""
+
+    model = Hold
+    permission_required = "catalog.can_mark_returned"
+    template_name = "catalog/hold_list_all.html"
+
+    def get_queryset(self):
+        holds = Hold.objects.active().select_related("book", "patron", "copy")
+        return with_queue_place(holds).order_by(
+            F("ready_on").asc(nulls_last=True), "book__title", "book", "placed_at", "id"
+        )

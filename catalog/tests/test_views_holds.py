@@ -1,0 +1,264 @@
+"""Holds on the site (issue 15): placing one, my holds, cancelling, the librarians' list."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog import services
+from catalog.models import HOLD_READY_DAYS, MAX_ACTIVE_HOLDS, BookInstance, Hold
+
+from .factories import (
+    BookFactory,
+    BookInstanceFactory,
+    LibrarianFactory,
+    LoanedCopyFactory,
+    MemberFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+Status = BookInstance.LoanStatus
+
+
+@pytest.fixture
+def patron(client):
+    user = MemberFactory(username="reader")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def book_all_out():
+    """A book whose only copy is on loan: a hold on it waits in the queue."""
+    book = BookFactory(title="Dune")
+    LoanedCopyFactory(book=book)
+    return book
+
+
+def place(client, book, **kwargs):
+    return client.post(reverse("place-hold", args=[book.pk]), **kwargs)
+
+
+def content(response):
+    return response.content.decode()
+
+
+# Placing a hold
+
+
+def test_book_page_shows_copies_available_holds_waiting_and_the_button(client, patron):
+    book = BookFactory()
+    BookInstanceFactory(book=book)
+    LoanedCopyFactory(book=book)
+    Hold.objects.create(book=book, patron=MemberFactory())
+    page = content(client.get(book.get_absolute_url()))
+    assert "1 of 2 copies available; 1 hold waiting." in page
+    assert reverse("place-hold", args=[book.pk]) in page
+    assert "Place a hold" in page
+
+
+def test_anonymous_visitor_is_asked_to_log_in_to_place_a_hold(client, book_all_out):
+    page = content(client.get(book_all_out.get_absolute_url()))
+    assert "to place a hold" in page
+    response = place(client, book_all_out)
+    assert response.status_code == 302
+    assert response.url == f"/accounts/login/?next={book_all_out.get_absolute_url()}"
+    assert not Hold.objects.exists()
+
+
+def test_place_hold_answers_405_to_get(client, patron, book_all_out):
+    assert client.get(reverse("place-hold", args=[book_all_out.pk])).status_code == 405
+
+
+def test_patron_joins_the_queue_when_every_copy_is_out(client, patron, book_all_out):
+    MemberFactory(username="first")
+    services.place_hold(book=book_all_out, patron=MemberFactory(username="before"))
+    response = place(client, book_all_out, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("my-holds")
+    page = content(response)
+    assert "You are in the queue for Dune." in page
+    assert "number 2 in the queue" in page
+    hold = Hold.objects.get(patron=patron)
+    assert hold.copy is None
+
+
+def test_a_hold_on_a_book_on_the_shelf_is_ready_at_once(client, patron):
+    copy = BookInstanceFactory(book__title="Dune")
+    response = place(client, copy.book, follow=True)
+    ready_until = timezone.localdate() + datetime.timedelta(days=HOLD_READY_DAYS)
+    page = content(response)
+    assert f"collect it at the desk by {ready_until:%Y-%m-%d}" in page
+    assert "ready until" in page
+    assert f'datetime="{ready_until:%Y-%m-%d}"' in page
+    copy.refresh_from_db()
+    assert (copy.status, copy.borrower) == (Status.RESERVED, patron)
+
+
+def test_a_second_hold_on_the_same_book_is_refused_with_a_message(client, patron, book_all_out):
+    place(client, book_all_out)
+    response = place(client, book_all_out, follow=True)
+    assert response.redirect_chain[-1][0] == book_all_out.get_absolute_url()
+    assert services.HOLD_ALREADY_PLACED in content(response)
+    assert Hold.objects.filter(patron=patron).count() == 1
+    assert "You have a hold on this book" in content(response)
+
+
+def test_more_than_five_active_holds_are_refused(client, patron):
+    for _ in range(MAX_ACTIVE_HOLDS):
+        services.place_hold(book=BookFactory(), patron=patron)
+    response = place(client, BookFactory(), follow=True)
+    assert services.HOLD_LIMIT_REACHED in content(response)
+    assert Hold.objects.active().filter(patron=patron).count() == MAX_ACTIVE_HOLDS
+
+
+def test_a_hold_on_a_book_that_does_not_exist_is_404(client, patron):
+    assert client.post(reverse("place-hold", args=[999999])).status_code == 404
+    assert client.post("/catalog/book/99999999999999999999999/hold/").status_code == 404
+    assert not Hold.objects.exists()
+
+
+# My holds
+
+
+def test_my_holds_shows_only_my_active_holds_with_their_state(client, patron, book_all_out):
+    ready_copy = BookInstanceFactory(book__title="Ready Book")
+    services.place_hold(book=ready_copy.book, patron=patron)
+    services.place_hold(book=book_all_out, patron=patron)
+    cancelled = services.place_hold(book=BookFactory(title="Gone Book"), patron=patron)
+    services.cancel_hold(hold=cancelled, by=patron)
+    services.place_hold(book=BookFactory(title="Their Book"), patron=MemberFactory())
+    response = client.get(reverse("my-holds"))
+    page = content(response)
+    assert "Ready Book" in page
+    assert "Dune" in page
+    assert "Gone Book" not in page
+    assert "Their Book" not in page
+    assert "ready until" in page
+    assert "number 1 in the queue" in page
+    assert "private" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_my_holds_asks_anonymous_visitors_to_log_in(client):
+    response = client.get(reverse("my-holds"))
+    assert response.url == f"/accounts/login/?next={reverse('my-holds')}"
+
+
+# Cancelling
+
+
+def test_patron_cancels_their_own_hold(client, patron, book_all_out):
+    hold = services.place_hold(book=book_all_out, patron=patron)
+    response = client.post(reverse("cancel-hold", args=[hold.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("my-holds")
+    assert "The hold on Dune is cancelled." in content(response)
+    hold.refresh_from_db()
+    assert hold.end_reason == Hold.EndReason.CANCELLED
+
+
+def test_cancelling_a_ready_hold_passes_the_copy_to_the_next_patron(client, patron):
+    copy = BookInstanceFactory()
+    hold = services.place_hold(book=copy.book, patron=patron)
+    nxt = MemberFactory()
+    services.place_hold(book=copy.book, patron=nxt)
+    client.post(reverse("cancel-hold", args=[hold.pk]))
+    copy.refresh_from_db()
+    assert (copy.status, copy.borrower) == (Status.RESERVED, nxt)
+
+
+def test_another_patrons_hold_is_404_and_stays(client, patron, book_all_out):
+    hold = services.place_hold(book=book_all_out, patron=MemberFactory())
+    assert client.post(reverse("cancel-hold", args=[hold.pk])).status_code == 404
+    hold.refresh_from_db()
+    assert hold.ended_on is None
+
+
+@pytest.mark.parametrize(
+    "path", ["/catalog/hold/999999/cancel/", "/catalog/hold/" + "9" * 30 + "/cancel/"]
+)
+def test_cancelling_an_unknown_hold_is_404(client, patron, path):
+    assert client.post(path).status_code == 404
+
+
+def test_cancel_answers_405_to_get(client, patron, book_all_out):
+    hold = services.place_hold(book=book_all_out, patron=patron)
+    assert client.get(reverse("cancel-hold", args=[hold.pk])).status_code == 405
+
+
+def test_cancelling_twice_says_it_had_ended(client, patron, book_all_out):
+    hold = services.place_hold(book=book_all_out, patron=patron)
+    client.post(reverse("cancel-hold", args=[hold.pk]))
+    response = client.post(reverse("cancel-hold", args=[hold.pk]), follow=True)
+    assert "had already ended" in content(response)
+
+
+def test_anonymous_cancel_asks_to_log_in(client, book_all_out):
+    hold = services.place_hold(book=book_all_out, patron=MemberFactory())
+    response = client.post(reverse("cancel-hold", args=[hold.pk]))
+    assert response.url.startswith("/accounts/login/")
+    hold.refresh_from_db()
+    assert hold.ended_on is None
+
+
+def test_librarian_cancels_anyones_hold_and_returns_to_the_list(client, book_all_out):
+    hold = services.place_hold(book=book_all_out, patron=MemberFactory())
+    client.force_login(LibrarianFactory())
+    response = client.post(reverse("cancel-hold", args=[hold.pk]), {"next": reverse("all-holds")})
+    assert response.url == reverse("all-holds")
+    hold.refresh_from_db()
+    assert hold.end_reason == Hold.EndReason.CANCELLED
+
+
+# All holds
+
+
+def test_all_holds_is_for_librarians_only(client, patron):
+    assert client.get(reverse("all-holds")).status_code == 403
+    client.logout()
+    response = client.get(reverse("all-holds"))
+    assert response.url == f"/accounts/login/?next={reverse('all-holds')}"
+
+
+def test_all_holds_lists_ready_holds_first(client, book_all_out):
+    waiting = services.place_hold(book=book_all_out, patron=MemberFactory(username="waiter"))
+    copy = BookInstanceFactory(book__title="Ready Book")
+    ready = services.place_hold(book=copy.book, patron=MemberFactory(username="collector"))
+    client.force_login(LibrarianFactory())
+    response = client.get(reverse("all-holds"))
+    assert list(response.context["hold_list"]) == [ready, waiting]
+    page = content(response)
+    assert page.index("collector") < page.index("waiter")
+    assert reverse("patron-detail", args=[ready.patron.pk]) in page
+
+
+def test_holds_pages_cost_the_same_queries_however_many_holds(client):
+    librarian = LibrarianFactory()
+    patron = MemberFactory()
+
+    def add_holds(n):
+        for _ in range(n):
+            book = BookFactory()
+            LoanedCopyFactory(book=book)
+            services.place_hold(book=book, patron=MemberFactory())
+            services.place_hold(book=BookInstanceFactory().book, patron=MemberFactory())
+
+    def queries(user, url):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    book = BookFactory()
+    LoanedCopyFactory(book=book)
+    services.place_hold(book=book, patron=patron)
+    add_holds(1)
+    before = (queries(librarian, reverse("all-holds")), queries(patron, reverse("my-holds")))
+    add_holds(6)
+    for _ in range(3):
+        services.place_hold(book=BookFactory(), patron=patron)
+    after = (queries(librarian, reverse("all-holds")), queries(patron, reverse("my-holds")))
+    assert after == before
