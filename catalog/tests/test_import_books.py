@@ -220,6 +220,12 @@ def test_escaped_formula_cells_are_read_back_as_they_were():
     assert book.genre.get().name == "@home"
 
 
+def test_imported_books_are_found_by_the_search_box(client):
+    catalog_io.import_file(SAMPLE.read_bytes())
+    response = client.get(reverse("search"), {"q": "tolkien fantasy"})
+    assert [book.title for book in response.context["book_list"]] == ["The Hobbit"]
+
+
 # All or nothing
 
 
@@ -295,6 +301,13 @@ def test_a_row_with_more_cells_than_the_header_is_a_bad_row():
     with pytest.raises(catalog_io.ImportRefused) as refused:
         catalog_io.import_file(b"title,author_last_name,isbn\nOptics,Hecht,0306406152,oops\n")
     assert refused.value.row_errors == [(2, "it has 4 cells, but the header names 3 columns")]
+
+
+def test_a_cell_too_long_for_any_csv_reader_is_refused_as_not_csv():
+    data = HEADER.encode() + b"\n" + b"x" * 200_000 + b",Writer,,0306406152,,,,\n"
+    with pytest.raises(catalog_io.ImportRefused) as refused:
+        catalog_io.import_file(data)
+    assert refused.value.message.startswith("The file could not be read as CSV (row 2:")
 
 
 def test_a_file_of_html_is_refused_as_not_our_columns():
