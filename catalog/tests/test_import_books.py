@@ -246,14 +246,14 @@ def test_a_file_with_bad_rows_imports_nothing_and_lists_every_bad_row(librarian_
     assert refusal.message == catalog_io.BAD_ROWS.format(count=5)
     errors = dict(refusal.row_errors)
     assert sorted(errors) == [3, 4, 6, 7, 8]  # the header is line 1
-    assert "title is empty" in errors[3]
+    assert "Title is empty." in errors[3]
     assert "has 5 characters, not 10 or 13" in errors[4]
     assert "check digit" in errors[6]
-    assert "copies “two” is not a whole number" in errors[6]
+    assert "Copies “two” is not a whole number from 0 to 100." in errors[6]
     assert "also on line 2" in errors[7]
-    assert "title is longer than 200 characters" in errors[8]
+    assert "Title is longer than 200 characters." in errors[8]
     content = response.content.decode()
-    assert "Nothing was imported" in content and "title is empty" in content
+    assert "Nothing was imported" in content and "Title is empty." in content
 
 
 @pytest.mark.parametrize(
@@ -300,7 +300,7 @@ def test_a_file_with_100000_columns_is_refused_with_a_message(librarian_client):
 def test_a_row_with_more_cells_than_the_header_is_a_bad_row():
     with pytest.raises(catalog_io.ImportRefused) as refused:
         catalog_io.import_file(b"title,author_last_name,isbn\nOptics,Hecht,0306406152,oops\n")
-    assert refused.value.row_errors == [(2, "it has 4 cells, but the header names 3 columns")]
+    assert refused.value.row_errors == [(2, "The row has 4 cells; the header names 3 columns.")]
 
 
 def test_a_cell_too_long_for_any_csv_reader_is_refused_as_not_csv():
