@@ -4,10 +4,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-# The test suite's own settings: DEBUG off as in production, a throwaway key.
+# pytest takes DEBUG off and a throwaway key from pyproject.toml (`env`); manage.py needs them here.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-insecure-key
 
-.PHONY: help run serve bench test test-sqlite test-services test-browser lint migrations-check demo-data clean
+.PHONY: help run serve bench deps test test-sqlite test-services test-browser lint migrations-check demo-data clean
 
 help:
 	@echo "make run    - set everything up and serve the site at http://127.0.0.1:8000/"
@@ -34,6 +34,8 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 run: $(VENV)/.runtime-installed .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_data --if-empty
+	@echo "Starting the site. Next time, in a new shell, without make:"
+	@echo "    source .venv/bin/activate && python manage.py runserver"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 demo-data: $(VENV)/.runtime-installed .env
@@ -67,32 +69,44 @@ serve: $(VENV)/.dev-installed $(SERVE_ENV)
 
 # `make bench`: every page under load against a bare-Django ceiling (not part of `make test`).
 bench: $(VENV)/.runtime-installed
-	command -v wrk >/dev/null || { apt-get update && apt-get install -y wrk; }
+	scripts/install-deps.sh bench
 	$(PY) -m pip install --quiet -r bench/requirements.txt
 	$(PY) bench/run.py
 
-# The suite on SQLite, then again on real PostgreSQL and Redis servers (cached_db sessions),
-# then the real-browser tests.
-test: test-sqlite test-services test-browser
+# What the tests need beyond Python, installed when missing: PostgreSQL, Redis, Debian's
+# chromium, axe-core (scripts/install-deps.sh: as root or with `sudo -n`, never a prompt).
+deps:
+	scripts/install-deps.sh test
+
+# Lint, the suite on SQLite, again on real PostgreSQL and Redis servers (cached_db sessions),
+# then the real-browser tests: every part runs, the summary names those that failed.
+TEST_PARTS := lint test-sqlite test-services test-browser
+test: $(VENV)/.dev-installed deps
+	@failed=""; \
+	for part in $(TEST_PARTS); do \
+	  $(MAKE) --no-print-directory $$part || failed="$$failed $$part"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
+	echo "make test: passed ($(TEST_PARTS))"
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test-sqlite: $(VENV)/.dev-installed lint
-	$(TEST_ENV) $(BIN)/pytest
+test-sqlite: $(VENV)/.dev-installed
+	$(BIN)/pytest
 
-# Real-browser tests (browser_tests/): Debian's chromium and the pinned axe-core are
-# installed when missing; a failing test leaves a screenshot and the page's HTML.
+# Real-browser tests (browser_tests/, with the playwright plugin that the other runs leave
+# out); a failing test leaves a screenshot and a trace (`playwright show-trace`).
 BROWSER_ARTIFACTS := test-artifacts/browser
-test-browser: $(VENV)/.dev-installed
-	scripts/install-browser.sh
-	$(TEST_ENV) $(BIN)/pytest browser_tests || \
-	  { echo "Browser test screenshots and HTML: $(CURDIR)/$(BROWSER_ARTIFACTS)"; exit 1; }
+BROWSER_OPTIONS := --screenshot only-on-failure --full-page-screenshot \
+	--tracing retain-on-failure --output $(BROWSER_ARTIFACTS)
+test-browser: $(VENV)/.dev-installed deps
+	$(BIN)/pytest -p playwright $(BROWSER_OPTIONS) browser_tests || \
+	  { echo "Browser test screenshots and traces: $(CURDIR)/$(BROWSER_ARTIFACTS)"; exit 1; }
 
-# Installs the Debian packages postgresql and redis-server when missing (see the script).
-test-services: $(VENV)/.dev-installed
-	$(TEST_ENV) scripts/with-services.sh $(BIN)/pytest
+test-services: $(VENV)/.dev-installed deps
+	scripts/with-services.sh $(BIN)/pytest
 
 migrations-check: $(VENV)/.dev-installed
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run

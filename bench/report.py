@@ -41,7 +41,7 @@ def chart(path, pages, results, ceiling):
     plt.close(figure)
 
 
-def write_report(docs, versions, ceiling, runs, concurrency, pages, sizes, elapsed):
+def write_report(docs, versions, flags, ceiling, runs, concurrency, pages, sizes, elapsed):
     docs.mkdir(exist_ok=True)
     small, large = sizes
     results = runs[small]["pages"]
@@ -50,12 +50,15 @@ def write_report(docs, versions, ceiling, runs, concurrency, pages, sizes, elaps
         json.dumps(
             {
                 "versions": versions,
+                "flags": flags,
                 "ceiling": ceiling,
                 "runs": {
                     str(n): {"pages": r["pages"], "log_problems": r["log_problems"]}
                     for n, r in runs.items()
                 },
                 "concurrency": concurrency,
+                "pages": pages,
+                "sizes": sizes,
                 "elapsed": elapsed,
             },
             indent=2,
@@ -80,11 +83,11 @@ def write_report(docs, versions, ceiling, runs, concurrency, pages, sizes, elaps
         "",
         "- The site runs with the production settings (DEBUG off, a throwaway secret key, "
         "SQLite in WAL mode at `DATABASE_URL=sqlite:////tmp/locallibrary-bench-N.sqlite3`) "
-        "under gunicorn as in the `Procfile`: `--workers 2 --threads 4 --preload`, on "
+        f"under gunicorn as in the `Procfile`: `{flags['gunicorn']}`, on "
         "127.0.0.1. Every request carries `X-Forwarded-Proto: https`, as the PaaS router's do.",
         "- The ceiling is `bench/ceiling.py`, a bare Django view returning `ok` (no "
         "middleware, no database), under exactly the same gunicorn flags.",
-        f"- Each page is loaded by `wrk -t1 -c{16} -d{10}s` after one warm-up request; "
+        f"- Each page is loaded by `{flags['wrk']}` after one warm-up request; "
         "`bench/report.lua` counts every response that is not 2xx.",
         "- The catalog is made by `seed_catalog` (3 copies per book). Returning visitors "
         "send the session cookie of an earlier home page visit; the new visitor sends none, "
@@ -140,9 +143,10 @@ def write_report(docs, versions, ceiling, runs, concurrency, pages, sizes, elaps
     log_problems = [line for run in runs.values() for line in run["log_problems"]]
     lines += [
         "",
-        "## Concurrency: 4 workers x 4 threads, 64 connections, 30 s, home page",
+        "## Concurrency: home page, many writers at once",
         "",
-        "Two wrk processes at once, 32 connections each: one as a returning visitor (its "
+        f"gunicorn `{flags['concurrency_gunicorn']}`; two `{flags['concurrency_wrk']}` "
+        "processes at once: one as a returning visitor (its "
         "session row updated on every request), one as new visitors (a row created on every "
         "request). Every request writes a session row.",
         "",
@@ -187,20 +191,16 @@ def write_report(docs, versions, ceiling, runs, concurrency, pages, sizes, elaps
 
 if __name__ == "__main__":
     # Rewrite the report from the last run's numbers (after editing bench/analysis.md).
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from run import DOCS, PAGES, SIZES
-
     saved = json.loads(Path("/tmp/bench-results.json").read_text())
     runs = {int(n): run for n, run in saved["runs"].items()}
     write_report(
-        DOCS,
+        Path(__file__).resolve().parent.parent / "docs",
         saved["versions"],
+        saved["flags"],
         saved["ceiling"],
         runs,
         saved["concurrency"],
-        PAGES,
-        SIZES,
+        saved["pages"],
+        saved["sizes"],
         saved["elapsed"],
     )

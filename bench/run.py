@@ -14,6 +14,7 @@ import os
 import platform
 import re
 import secrets
+import shlex
 import shutil
 import signal
 import sqlite3
@@ -21,6 +22,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from report import write_report  # bench/report.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -31,6 +34,7 @@ SITE_PORT, CEILING_PORT = 8761, 8762
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))  # seconds per page
 CONNECTIONS = 16
 CONCURRENCY_DURATION = 30
+CONCURRENCY_CONNECTIONS = 2 * CONNECTIONS  # per wrk process; two run at once
 # The Procfile's web process, with a fixed number of workers for every run of the table.
 GUNICORN_FLAGS = ["--workers", "2", "--threads", "4", "--preload", "--no-control-socket"]
 CONCURRENCY_FLAGS = ["--workers", "4", "--threads", "4", "--preload", "--no-control-socket"]
@@ -134,8 +138,12 @@ def get(path, port, cookie=None):
     return response
 
 
+def wrk_flags(duration=DURATION, connections=CONNECTIONS):
+    return ["-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
+
+
 def wrk(port, path, cookie=None, duration=DURATION, connections=CONNECTIONS):
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
+    command = ["wrk", *wrk_flags(duration, connections)]
     command += ["-s", str(LUA), "-H", "X-Forwarded-Proto: https"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
@@ -211,7 +219,7 @@ def count_queries(env, paths):
     return json.loads(output.strip().splitlines()[-1])
 
 
-def run_size(books, ceiling_rps=None):
+def run_size(books):
     database, env = prepare(books)
     paths = page_paths(database)
     queries = count_queries(env, paths)
@@ -241,10 +249,11 @@ def run_concurrency(env):
         "locallibrary.wsgi", SITE_PORT, env, CONCURRENCY_FLAGS, "/tmp/bench-concurrency.log"
     ) as server:
         cookie = session_cookie(SITE_PORT)
-        half = CONNECTIONS * 2
         runs = {
-            "with cookie": wrk(SITE_PORT, "/catalog/", cookie, CONCURRENCY_DURATION, half),
-            "without cookie": wrk(SITE_PORT, "/catalog/", None, CONCURRENCY_DURATION, half),
+            name: wrk(
+                SITE_PORT, "/catalog/", cookie_sent, CONCURRENCY_DURATION, CONCURRENCY_CONNECTIONS
+            )
+            for name, cookie_sent in (("with cookie", cookie), ("without cookie", None))
         }
         results = {name: wrk_result(process) for name, process in runs.items()}
         problems = server.log_problems()
@@ -299,10 +308,25 @@ def main():
         if ceiling is None:
             ceiling = run_ceiling(runs[books]["env"])
     concurrency = run_concurrency(runs[SIZES[0]]["env"])
-    from report import write_report  # bench/report.py, beside this file
-
+    # The flags that really ran, for the report to state.
+    flags = {
+        "wrk": shlex.join(["wrk", *wrk_flags()]),
+        "gunicorn": shlex.join(GUNICORN_FLAGS),
+        "concurrency_wrk": shlex.join(
+            ["wrk", *wrk_flags(CONCURRENCY_DURATION, CONCURRENCY_CONNECTIONS)]
+        ),
+        "concurrency_gunicorn": shlex.join(CONCURRENCY_FLAGS),
+    }
     write_report(
-        DOCS, versions(), ceiling, runs, concurrency, PAGES, SIZES, time.monotonic() - started
+        DOCS,
+        versions(),
+        flags,
+        ceiling,
+        runs,
+        concurrency,
+        PAGES,
+        SIZES,
+        time.monotonic() - started,
     )
     log(f"done in {time.monotonic() - started:.0f}s: docs/benchmarks.md")
 

@@ -1,18 +1,16 @@
 """Real-browser tests: Debian's Chromium, driven by Playwright, against Django's live_server.
 
-Run by `make test-browser` (not by the default `pytest`, whose testpaths is catalog/tests).
-Playwright never downloads a browser here: it launches /usr/bin/chromium, which
-scripts/install-browser.sh installs from Debian when it is missing.
+Run by `make test-browser` (`pytest -p playwright browser_tests`: the default `pytest` runs
+catalog/tests without the playwright plugin). A failing test leaves a screenshot and a trace
+(`playwright show-trace`) through pytest-playwright's own options, which `make test-browser`
+gives. Playwright never downloads a browser here: it launches /usr/bin/chromium, which
+`make deps` installs from Debian when it is missing.
 """
 
 import json
 import os
-import re
-import shutil
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
 # from such a thread unless told that this is intended (it is: tests set up data there).
@@ -30,22 +28,27 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
+
+
+# The PaaS router's header, sent by the browser itself: Django then serves the HTTPS site
+# (Secure cookies, no redirect) as in production, while Chromium speaks plain HTTP.
+ROUTER_HEADERS = {"X-Forwarded-Proto": "https"}
 
 
 @pytest.fixture(scope="session", autouse=True)
-def live_server_serves_hashed_static_files():
-    """live_server serves /static/ through the finders: let them find the collected files.
-
-    Pages link to the hashed names that the test run collected into STATIC_ROOT (see the
-    top-level conftest.py), as in production.
-    """
+def live_server_trusts_its_own_origin(live_server):
+    """Chromium's forms say `Origin: http://localhost:<port>`; Django, told the request came
+    over HTTPS, expects https://: trust the live server's origin, as a deployment trusts its
+    public one."""
     from django.conf import settings
-    from django.contrib.staticfiles import finders
 
-    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, settings.STATIC_ROOT]
-    finders.get_finder.cache_clear()
+    settings.CSRF_TRUSTED_ORIGINS = [*settings.CSRF_TRUSTED_ORIGINS, live_server.url]
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Every page pytest-playwright opens reaches the site through the "router"."""
+    return {**browser_context_args, "extra_http_headers": ROUTER_HEADERS}
 
 
 @pytest.fixture(scope="session")
@@ -75,67 +78,22 @@ def cookie_blocking_context(playwright, tmp_path):
         executable_path=CHROMIUM,
         headless=True,
         args=CHROMIUM_ARGS,
+        extra_http_headers=ROUTER_HEADERS,
     )
     yield context
     context.close()
 
 
-# A failing test leaves a screenshot and the HTML of every page it had open.
-
-
-_SAVED = pytest.StashKey[list]()
-
-
 def pytest_configure(config):
+    if not config.pluginmanager.has_plugin("playwright"):
+        raise pytest.UsageError(
+            "The browser tests need pytest-playwright: run `make test-browser` "
+            "or `pytest -p playwright browser_tests`."
+        )
     # pytest-playwright's own base_url fixture warns under pytest 9: not this project's code.
     config.addinivalue_line(
         "filterwarnings", "ignore:Session-scoped fixtures defined as instance methods"
     )
-
-
-def pytest_sessionstart(session):
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-
-
-def _open_pages(item):
-    pages = []
-    for value in getattr(item, "funcargs", {}).values():
-        if isinstance(value, Page):
-            candidates = [value]
-        elif isinstance(value, BrowserContext):
-            candidates = value.pages
-        elif isinstance(value, Browser):
-            candidates = [page for context in value.contexts for page in context.pages]
-        else:
-            continue
-        pages.extend(page for page in candidates if page not in pages and not page.is_closed())
-    return pages
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    report = yield
-    if report.when == "call" and report.failed:
-        folder = ARTIFACTS / re.sub(r"[^\w.-]+", "-", item.nodeid).strip("-")
-        for number, page in enumerate(_open_pages(item), start=1):
-            folder.mkdir(parents=True, exist_ok=True)
-            try:
-                page.screenshot(path=folder / f"page-{number}.png", full_page=True)
-                (folder / f"page-{number}.html").write_text(page.content())
-            except Exception as error:  # a crashed page must not hide the test's own failure
-                (folder / f"page-{number}.error.txt").write_text(repr(error))
-        if folder.exists():
-            report.sections.append(("browser artifacts", str(folder)))
-            item.config.stash.setdefault(_SAVED, []).append(folder)
-    return report
-
-
-def pytest_terminal_summary(terminalreporter, config):
-    saved = config.stash.get(_SAVED, [])
-    if saved:
-        terminalreporter.section("browser test artifacts")
-        for folder in saved:
-            terminalreporter.write_line(f"screenshots and HTML: {folder}")
 
 
 # What the scenarios share: a small catalog, its people, and logging in through the form.

@@ -1,6 +1,5 @@
 """Accessibility in a real browser: axe-core's audit, headings, labels, keyboard use."""
 
-import re
 from pathlib import Path
 
 import pytest
@@ -147,7 +146,7 @@ def test_renew_form_showing_its_error_is_accessible(live_server, library, log_in
 
 
 def test_pages_are_styled_by_the_site_s_own_stylesheet(live_server, page):
-    """The hashed, collected stylesheet is served, as whitenoise serves it in production."""
+    """The site's stylesheet is served (the production tests check its hashed, collected copy)."""
     stylesheets = []
     page.on(
         "response",
@@ -155,6 +154,6 @@ def test_pages_are_styled_by_the_site_s_own_stylesheet(live_server, page):
     )
     page.goto(live_server.url + "/catalog/")
     assert [response.status for response in stylesheets] == [200]
-    assert re.search(r"/static/css/styles\.[0-9a-f]{12}\.css$", stylesheets[0].url)
+    assert stylesheets[0].url.endswith("/static/css/styles.css")
     header = page.locator(".site-header")
     assert header.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(122, 46, 31)"

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
-from catalog.forms import COOKIES_REFUSED
+from catalog.accounts import COOKIES_REFUSED
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -3,8 +3,8 @@
 #
 #   scripts/with-services.sh pytest
 #
-# Installs the Debian packages `postgresql` and `redis-server` when they are missing, starts
-# both in a throwaway directory on free loopback ports, runs the command with
+# Starts PostgreSQL and Redis (the Debian packages `postgresql` and `redis-server`, which
+# `make deps` installs) in a throwaway directory on free loopback ports, runs the command with
 #   DATABASE_URL=postgres://postgres@127.0.0.1:<port>/locallibrary
 #   DJANGO_SESSION_ENGINE=cached_db  REDIS_URL=redis://127.0.0.1:<port>/0
 # and stops both servers afterwards, whatever the command's outcome (its exit code is kept).
@@ -26,32 +26,15 @@ postgres_bin() {
     fi
 }
 
-install_missing_packages() {
-    local missing=()
-    [ -n "$(postgres_bin)" ] || missing+=(postgresql)
-    command -v redis-server >/dev/null && command -v redis-cli >/dev/null || missing+=(redis-server)
-    [ "${#missing[@]}" -eq 0 ] && return
-    local sudo=()
-    if [ "$(id -u)" -ne 0 ]; then
-        if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-            sudo=(sudo -n)
-        else
-            say "please install the Debian packages: ${missing[*]}"
-            exit 1
-        fi
-    fi
-    say "installing ${missing[*]} (Debian packages)"
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends "${missing[@]}" >/dev/null
-}
-
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-install_missing_packages
 PG_BIN=$(postgres_bin)
+if [ -z "$PG_BIN" ] || ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+    say "PostgreSQL or Redis is not installed: run \`make deps\` (or scripts/install-deps.sh)"
+    exit 1
+fi
 
 WORK_DIR=$(mktemp -d -t locallibrary-services.XXXXXX)
 # initdb and postgres refuse to run as root: as root, they run as the `postgres` user.

@@ -253,7 +253,7 @@ def test_password_reset_by_email_sets_a_new_password(client, member):
     assert response.url == reverse("password_reset_done")
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == "Reset your LocalLibrary password"
-    link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body)[1]
+    link = re.search(r"https://testserver(/accounts/reset/\S+)", mail.outbox[0].body)[1]
     form_page = client.get(link, follow=True)
     assert "Enter your new password twice." in form_page.content.decode()
     new_password = "another-long-password-42"

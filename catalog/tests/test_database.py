@@ -41,19 +41,17 @@ print(json.dumps(found))
 CONCURRENT_VISITS = """
 import sys, threading
 import django
-from django.conf import settings
-# The hashed names need collectstatic: plain names are enough to render the page here.
-plain = "django.contrib.staticfiles.storage.StaticFilesStorage"
-settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": plain}}
 django.setup()
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from locallibrary.test_runner import use_test_settings
+use_test_settings()
 call_command("migrate", verbosity=0)
 connection.close()
 failures = []
 def browser():
-    return Client(HTTP_HOST="localhost", HTTP_X_FORWARDED_PROTO="https")
+    return Client(HTTP_HOST="localhost")
 def visitor():
     try:
         returning = browser()

@@ -2,6 +2,7 @@
 
 import io
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,7 +13,25 @@ from django.utils import timezone
 
 from catalog.management.commands import load_demo_data
 from catalog.management.commands.load_demo_data import DemoDataError, copy_id, read_library
-from catalog.models import Author, Book, BookInstance, Genre, Language
+from catalog.models import (
+    HOLD_READY_DAYS,
+    LOAN_PERIOD,
+    Author,
+    Book,
+    BookInstance,
+    Genre,
+    Hold,
+    Language,
+    Loan,
+)
+from catalog.services import (
+    HOLD_WAITING,
+    RENEWAL_LIMIT_REACHED,
+    CirculationError,
+    lend_copy,
+    renew_own_loan,
+    return_copy,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +80,8 @@ def snapshot():
         Book,
         Book.genre.through,
         BookInstance,
+        Loan,
+        Hold,
         User,
         User.groups.through,
         Group,
@@ -148,12 +169,59 @@ def test_data_file_records_become_typed_values(tmp_path):
         ('{ status = "available" }', '{ status = "lost" }', "status must be one of"),
         (", due_in_days = -1", "", "a copy on loan has a borrower and due_in_days"),
         ('title = "Pride and Prejudice"', 'titel = "Pride"', "unexpected keyword argument 'titel'"),
+        (
+            "due_in_days = -1 }",
+            "due_in_days = 30 }",
+            "copy 1 overlap, end before they start or lie",
+        ),
+        ('{ status = "available" }', '{ status = "available", renewals = 1 }', "renewals if any"),
     ],
 )
 def test_a_wrong_record_in_the_data_file_is_named_in_the_error(tmp_path, wrong, right, message):
     path = write_library(tmp_path, SMALL_LIBRARY.replace(wrong, right))
     with pytest.raises(DemoDataError, match=message):
         read_library(path)
+
+
+@pytest.mark.parametrize(
+    "history, message",
+    [
+        (
+            'past_loans = [{ copy = 1, borrower = "reader", lent_days_ago = 30,'
+            " returned_days_ago = 10 }]",
+            "the loans of copy 1 overlap",
+        ),
+        (
+            'past_loans = [{ copy = 3, borrower = "reader", lent_days_ago = 30,'
+            " returned_days_ago = 25 }]",
+            "a past loan of copy 3, but the book has 2",
+        ),
+        (
+            'holds = [{ patron = "reader", placed_days_ago = 1 }]',
+            "holds wait in a queue only while no copy is available",
+        ),
+        (
+            'holds = [{ patron = "reader", placed_days_ago = 3, ready_days_ago = 1 }]',
+            "each reserved copy needs a ready hold",
+        ),
+    ],
+)
+def test_a_history_no_library_could_have_is_refused(tmp_path, history, message):
+    path = write_library(tmp_path, SMALL_LIBRARY + history + "\n")
+    with pytest.raises(DemoDataError, match=message):
+        read_library(path)
+
+
+def test_a_hold_ready_for_longer_than_a_patron_may_wait_is_refused(tmp_path):
+    text = SMALL_LIBRARY.replace(
+        '{ status = "available" }', '{ status = "reserved", borrower = "reader" }'
+    )
+    ready = f"ready_days_ago = {HOLD_READY_DAYS}"
+    history = f'holds = [{{ patron = "reader", placed_days_ago = 9, {ready} }}]\n'
+    assert read_library(write_library(tmp_path, text + history)).books[0].holds
+    too_late = history.replace(ready, f"ready_days_ago = {HOLD_READY_DAYS + 1}")
+    with pytest.raises(DemoDataError, match=f"ready for more than {HOLD_READY_DAYS} days"):
+        read_library(write_library(tmp_path, text + too_late))
 
 
 def test_command_refuses_a_broken_data_file_and_loads_nothing(tmp_path, monkeypatch):
@@ -254,15 +322,104 @@ def test_due_dates_are_offsets_from_the_library_local_date(monkeypatch):
     dune_loan = BookInstance.objects.get(pk=copy_id("9780441172719", 1))
     assert dune_loan.due_back == today - timedelta(days=5)
     assert dune_loan.is_overdue
+    assert dune_loan.loans.get().lent_on == today - timedelta(days=5) - LOAN_PERIOD
+    assert Hold.objects.get(book__isbn="9780062316097").ready_on == today - timedelta(days=2)
     due_dates = demo_copies().filter(status=Status.ON_LOAN).values_list("due_back", flat=True)
     assert all(today - timedelta(days=30) <= due <= today + timedelta(weeks=4) for due in due_dates)
+
+
+def test_every_copy_on_loan_has_one_open_loan_that_says_the_same(output):
+    open_loans = {loan.copy_id: loan for loan in Loan.objects.open()}
+    on_loan = list(demo_copies().filter(status=Status.ON_LOAN))
+    assert set(open_loans) == {copy.pk for copy in on_loan}
+    for copy in on_loan:
+        loan = open_loans[copy.pk]
+        assert (loan.borrower, loan.due_back) == (copy.borrower, copy.due_back)
+        assert loan.lent_on <= timezone.localdate()
+        assert loan.due_back == loan.lent_on + LOAN_PERIOD * (1 + loan.renewals)
+
+
+def test_demo_patrons_have_past_loans_some_renewed_and_one_returned_late(output):
+    for username in ("patron", "patron2"):
+        assert Loan.objects.returned().filter(borrower__username=username).count() >= 4
+    returned = list(Loan.objects.returned())
+    assert any(loan.renewals for loan in returned)
+    assert any(loan.returned_on > loan.due_back for loan in returned)
+    assert all(loan.lent_on <= loan.returned_on < timezone.localdate() for loan in returned)
+
+
+def test_a_copy_is_never_lent_twice_at_once(output):
+    for copy in demo_copies().filter(loans__isnull=False).distinct():
+        loans = list(copy.loans.order_by("lent_on"))
+        for earlier, later in pairwise(loans):
+            assert earlier.returned_on is not None and earlier.returned_on <= later.lent_on
+
+
+def test_each_reserved_copy_is_set_aside_for_a_ready_hold_of_its_borrower(output):
+    reserved = list(demo_copies().filter(status=Status.RESERVED))
+    assert reserved
+    ready = {hold.copy_id: hold for hold in Hold.objects.ready()}
+    assert set(ready) == {copy.pk for copy in reserved}
+    for copy in reserved:
+        hold = ready[copy.pk]
+        assert (hold.patron, hold.book) == (copy.borrower, copy.book)
+        assert timezone.localdate() <= hold.ready_until
+        assert hold.placed_at.date() <= hold.ready_on
+
+
+def test_a_book_with_every_copy_out_has_a_queue_of_holds(output):
+    book = Book.objects.get(isbn="9780385490818")  # The Handmaid's Tale
+    queue = [hold.patron.username for hold in Hold.objects.queue().filter(book=book)]
+    assert queue == ["patron2", "patron"]
+    mine = Hold.objects.with_queue_position().get(book=book, patron__username="patron")
+    assert mine.queue_position == 2  # what 'My holds' shows the demo patron
+    assert not book.bookinstance_set.filter(status=Status.AVAILABLE).exists()
+
+
+# What the history lets a visitor try (through the circulation services) ---------------------
+
+
+def on_loan_copy(isbn, username):
+    return BookInstance.objects.get(
+        book__isbn=isbn, status=Status.ON_LOAN, borrower__username=username
+    )
+
+
+def test_returning_the_queued_book_sets_it_aside_for_the_first_in_line(output):
+    copy = on_loan_copy("9780385490818", "patron3")
+    return_copy(copy=copy)
+    copy.refresh_from_db()
+    assert (copy.status, copy.borrower.username) == (Status.RESERVED, "patron2")
+    assert Hold.objects.get(copy=copy).ready_on == timezone.localdate()
+
+
+def test_patron3_cannot_renew_a_book_others_wait_for(output):
+    patron3 = get_user_model().objects.get(username="patron3")
+    with pytest.raises(CirculationError, match=HOLD_WAITING):
+        renew_own_loan(copy=on_loan_copy("9780385490818", "patron3"), patron=patron3)
+
+
+def test_patron_cannot_renew_a_loan_renewed_twice_but_can_renew_another(output):
+    patron = get_user_model().objects.get(username="patron")
+    with pytest.raises(CirculationError, match=RENEWAL_LIMIT_REACHED):
+        renew_own_loan(copy=on_loan_copy("9782070612758", "patron"), patron=patron)
+    loan = renew_own_loan(copy=on_loan_copy("9780307474728", "patron"), patron=patron)
+    assert loan.renewals == 2
+
+
+def test_lending_a_ready_copy_to_its_patron_fulfils_the_hold(output):
+    hold = Hold.objects.ready().get(book__isbn="9780062316097", patron__username="patron")
+    lend_copy(copy=hold.copy, borrower=hold.patron, due_back=timezone.localdate() + LOAN_PERIOD)
+    hold.refresh_from_db()
+    assert hold.end_reason == Hold.EndReason.FULFILLED
 
 
 # Accounts -------------------------------------------------------------------------------
 
 
 def test_demo_account_names_and_passwords_are_published():
-    assert [account.username for account in LIBRARY.accounts] == [
+    # The accounts README and earlier `make run` output named keep their names and passwords.
+    assert [account.username for account in LIBRARY.accounts][:4] == [
         "admin",
         "librarian",
         "patron",
@@ -271,6 +428,7 @@ def test_demo_account_names_and_passwords_are_published():
     assert PASSWORDS["admin"] == "admin-demo-pass"
     assert PASSWORDS["librarian"] == "librarian-demo-pass"
     assert PASSWORDS["patron"] == "patron-demo-pass"
+    assert PASSWORDS["patron2"] == "patron2-demo-pass"
 
 
 def test_admin_is_a_superuser(output):
@@ -287,7 +445,7 @@ def test_librarian_is_staff_in_librarians_and_can_mark_returned(output):
     assert librarian.has_perm("catalog.change_bookinstance")
 
 
-@pytest.mark.parametrize("username", ["patron", "patron2"])
+@pytest.mark.parametrize("username", ["patron", "patron2", "patron3"])
 def test_patrons_are_library_members_without_staff_rights(output, username):
     patron = get_user_model().objects.get(username=username)
     assert not patron.is_staff and not patron.is_superuser
@@ -346,6 +504,15 @@ def test_second_run_keeps_what_people_changed(output):
     assert Book.objects.get(isbn="9780441172719").summary == "Edited by a librarian."
     assert "patron-demo-pass" not in second_output
     assert "admin-demo-pass" in second_output
+
+
+def test_second_run_brings_back_no_loan_or_hold_the_desk_has_closed(output):
+    return_copy(copy=on_loan_copy("9780385490818", "patron3"))
+    hold = Hold.objects.get(book__isbn="9780385490818", patron__username="patron2")
+    lend_copy(copy=hold.copy, borrower=hold.patron, due_back=timezone.localdate() + LOAN_PERIOD)
+    before = snapshot()
+    assert "nothing was changed" in load()
+    assert snapshot() == before
 
 
 def test_existing_rows_are_reused_not_duplicated():

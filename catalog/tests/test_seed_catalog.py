@@ -6,13 +6,14 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.management.commands.seed_catalog import (
     REAL_CATALOG_BOOKS,
     isbn13_check_digit,
     seeded_isbn,
 )
-from catalog.models import Author, Book, BookInstance, Genre, Language
+from catalog.models import Author, Book, BookInstance, Genre, Language, Loan
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,20 @@ def test_seeded_copies_are_in_mixed_statuses_with_loans_to_seeded_readers():
     assert all(copy.borrower.username.startswith("seed-reader-") for copy in on_loan)
     assert all(copy.due_back for copy in on_loan)
     assert not on_loan[0].borrower.has_usable_password()
+
+
+def test_every_seeded_copy_on_loan_has_one_open_loan_that_says_the_same():
+    seed("--books", "60")
+    on_loan = list(BookInstance.objects.on_loan())
+    loans = {loan.copy_id: loan for loan in Loan.objects.open()}
+    assert set(loans) == {copy.pk for copy in on_loan}
+    today = timezone.localdate()
+    for copy in on_loan:
+        loan = loans[copy.pk]
+        assert (loan.borrower_id, loan.due_back) == (copy.borrower_id, copy.due_back)
+        assert loan.lent_on <= today and loan.lent_on < loan.due_back
+    assert any(loan.is_overdue for loan in loans.values())
+    assert not Loan.objects.returned().exists()
 
 
 def test_some_authors_have_many_books():

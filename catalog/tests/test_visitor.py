@@ -397,8 +397,8 @@ def test_dismissing_follows_only_a_same_site_next(client, next_url):
 
 
 def test_dismissing_follows_a_full_url_of_this_site(client):
-    response = dismiss(client, SiteNoticeFactory(), next_url="http://testserver/catalog/books/")
-    assert response.url == "http://testserver/catalog/books/"
+    response = dismiss(client, SiteNoticeFactory(), next_url="https://testserver/catalog/books/")
+    assert response.url == "https://testserver/catalog/books/"
 
 
 def test_dismissing_by_get_is_not_allowed_and_changes_nothing(client):

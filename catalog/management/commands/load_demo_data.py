@@ -7,8 +7,10 @@ file. Running the command again changes nothing: rows that exist are kept.
 
 import tomllib
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -18,7 +20,20 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.models import LIBRARIANS, LIBRARY_MEMBERS, Author, Book, BookInstance, Genre, Language
+from catalog.models import (
+    HOLD_READY_DAYS,
+    LIBRARIANS,
+    LIBRARY_MEMBERS,
+    LOAN_PERIOD,
+    MAX_ACTIVE_HOLDS,
+    Author,
+    Book,
+    BookInstance,
+    Genre,
+    Hold,
+    Language,
+    Loan,
+)
 
 Status = BookInstance.LoanStatus
 
@@ -41,7 +56,19 @@ def copy_id(isbn, number):
     return uuid.uuid5(COPY_NAMESPACE, f"{isbn}-{number}")
 
 
+def days_from_today(days):
+    """The library's today moved by `days` (negative: in the past); None stays None."""
+    return None if days is None else timezone.localdate() + timedelta(days=days)
+
+
 # The records of the data file --------------------------------------------------------
+# Days count from the library's today (`lent_days_ago = 30`), so the demo always looks
+# current. A loan is due LOAN_PERIOD after it was lent, and LOAN_PERIOD later per renewal.
+
+
+def loan_days(renewals):
+    """How long a loan renewed this many times runs, in days."""
+    return LOAN_PERIOD.days * (1 + renewals)
 
 
 @dataclass(frozen=True)
@@ -67,11 +94,40 @@ class DemoAuthor:
 
 @dataclass(frozen=True)
 class DemoCopy:
-    """A copy's state: its borrower (or who it is kept for) and due date offset."""
+    """A copy's state: its borrower (or who it is kept for) and, on loan, its open loan."""
 
     status: str  # a Status value ("a", "o", ...); the file names it ("available", ...)
     borrower: str | None = None
-    due_in_days: int | None = None  # from the library's today; negative = overdue
+    due_in_days: int | None = None  # negative = overdue
+    renewals: int = 0  # of the open loan
+
+    @property
+    def lent_days_ago(self):
+        return loan_days(self.renewals) - self.due_in_days
+
+
+@dataclass(frozen=True)
+class DemoPastLoan:
+    """A loan of copy number `copy` (from 1) of the book, returned."""
+
+    copy: int
+    borrower: str
+    lent_days_ago: int
+    returned_days_ago: int
+    renewals: int = 0
+
+    @property
+    def due_days_ago(self):
+        return self.lent_days_ago - loan_days(self.renewals)
+
+
+@dataclass(frozen=True)
+class DemoHold:
+    """A patron's active hold: waiting in the queue, or ready (their copy set aside)."""
+
+    patron: str
+    placed_days_ago: int  # the queue's order: the oldest first
+    ready_days_ago: int | None = None  # set: the book's copy reserved for the patron waits
 
 
 @dataclass(frozen=True)
@@ -84,6 +140,8 @@ class DemoBook:
     imprint: str
     summary: str
     copies: tuple[DemoCopy, ...]
+    past_loans: tuple[DemoPastLoan, ...] = ()
+    holds: tuple[DemoHold, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,20 +169,28 @@ def read_library(path=DATA_FILE):
         if account.role not in ROLES:
             raise DemoDataError(f"Account {account.username}: role must be one of {list(ROLES)}.")
     for book in books:
-        if book.author not in authors:
-            raise DemoDataError(f"Book {book.isbn}: no author with the key {book.author!r}.")
-        for copy in book.copies:
-            if copy.borrower is not None and copy.borrower not in usernames:
-                raise DemoDataError(f"Book {book.isbn}: no account named {copy.borrower!r}.")
+        check_book(book, authors, usernames)
+    holds = Counter(hold.patron for book in books for hold in book.holds)
+    for patron, count in holds.items():
+        if count > MAX_ACTIVE_HOLDS:
+            raise DemoDataError(f"{patron} has {count} holds: at most {MAX_ACTIVE_HOLDS}.")
     return DemoLibrary(accounts, authors, books)
 
 
 def read_book(entry):
     where = f"book {entry.get('isbn', '(no isbn)')}"
-    copies = tuple(read_copy(where, copy) for copy in entry.get("copies", ()))
-    return record(
-        DemoBook, where, {**entry, "genres": tuple(entry.get("genres", ())), "copies": copies}
-    )
+    parts = {
+        "genres": tuple(entry.get("genres", ())),
+        "copies": tuple(read_copy(where, copy) for copy in entry.get("copies", ())),
+        "past_loans": tuple(
+            record(DemoPastLoan, f"a past loan of {where}", loan)
+            for loan in entry.get("past_loans", ())
+        ),
+        "holds": tuple(
+            record(DemoHold, f"a hold on {where}", hold) for hold in entry.get("holds", ())
+        ),
+    }
+    return record(DemoBook, where, {**entry, **parts})
 
 
 def read_copy(where, entry):
@@ -135,16 +201,66 @@ def read_copy(where, entry):
             f"A copy of {where}: status must be one of {Status.names} in lower case."
         )
     copy = record(DemoCopy, f"a copy of {where}", {**entry, "status": Status[name.upper()].value})
-    needs_borrower = copy.status in (Status.ON_LOAN, Status.RESERVED)
-    needs_due_date = copy.status == Status.ON_LOAN
-    if (copy.borrower is not None) != needs_borrower or (
-        copy.due_in_days is not None
-    ) != needs_due_date:
+    on_loan = copy.status == Status.ON_LOAN
+    needs_borrower = on_loan or copy.status == Status.RESERVED
+    if (
+        (copy.borrower is not None) != needs_borrower
+        or (copy.due_in_days is not None) != on_loan
+        or (copy.renewals and not on_loan)
+    ):
         raise DemoDataError(
-            f"A copy of {where}: a copy on loan has a borrower and due_in_days, a reserved"
-            " copy a borrower only, any other copy neither."
+            f"A copy of {where}: a copy on loan has a borrower and due_in_days (renewals"
+            " if any), a reserved copy a borrower only, any other copy none of them."
         )
     return copy
+
+
+def check_book(book, authors, usernames):
+    """Refuse what a real library's records could not say: no person, loans that overlap..."""
+
+    def refuse(problem):
+        raise DemoDataError(f"Book {book.isbn}: {problem}")
+
+    if book.author not in authors:
+        refuse(f"no author with the key {book.author!r}.")
+    people = [copy.borrower for copy in book.copies if copy.borrower]
+    people += [loan.borrower for loan in book.past_loans] + [hold.patron for hold in book.holds]
+    for username in people:
+        if username not in usernames:
+            refuse(f"no account named {username!r}.")
+    for loan in book.past_loans:
+        if not 1 <= loan.copy <= len(book.copies):
+            refuse(f"a past loan of copy {loan.copy}, but the book has {len(book.copies)}.")
+    # Each copy's loans, the oldest first, end before the next starts; none in the future.
+    for number, copy in enumerate(book.copies, start=1):
+        spans = sorted(
+            (
+                (loan.lent_days_ago, loan.returned_days_ago)
+                for loan in book.past_loans
+                if loan.copy == number
+            ),
+            reverse=True,
+        )
+        if copy.status == Status.ON_LOAN:
+            spans.append((copy.lent_days_ago, 0))
+        if any(not lent >= returned >= 0 for lent, returned in spans) or any(
+            later_lent > returned for (_, returned), (later_lent, _) in pairwise(spans)
+        ):
+            refuse(f"the loans of copy {number} overlap, end before they start or lie ahead.")
+    # Holds: one per patron; a ready one for each reserved copy; waiting only if none is free.
+    if len({hold.patron for hold in book.holds}) < len(book.holds):
+        refuse("two holds of one patron.")
+    ready = [hold for hold in book.holds if hold.ready_days_ago is not None]
+    reserved_for = sorted(copy.borrower for copy in book.copies if copy.status == Status.RESERVED)
+    if sorted(hold.patron for hold in ready) != reserved_for:
+        refuse("each reserved copy needs a ready hold (ready_days_ago) of its borrower.")
+    for hold in ready:
+        if not hold.placed_days_ago >= hold.ready_days_ago >= 0:
+            refuse(f"the hold of {hold.patron} is ready before it was placed, or ahead.")
+        if hold.ready_days_ago > HOLD_READY_DAYS:
+            refuse(f"the hold of {hold.patron} is ready for more than {HOLD_READY_DAYS} days.")
+    if len(ready) < len(book.holds) and any(c.status == Status.AVAILABLE for c in book.copies):
+        refuse("holds wait in a queue only while no copy is available.")
 
 
 def record(cls, where, entry):
@@ -156,8 +272,8 @@ def record(cls, where, entry):
 
 class Command(BaseCommand):
     help = (
-        "Load a small demo library (real books, authors, copies and loans) and the"
-        " demo accounts. Existing rows are never changed."
+        "Load a small demo library (real books, authors, copies, loans past and present,"
+        " holds) and the demo accounts. Existing rows are never changed."
     )
     requires_migrations_checks = True
 
@@ -191,6 +307,8 @@ class Command(BaseCommand):
                 "accounts": self.load_accounts(),
                 "books": self.load_books(),
                 "copies": self.load_copies(),
+                "loans": self.load_loans(),
+                "holds": self.load_holds(),
             }
         self.print_summary(created)
 
@@ -238,7 +356,7 @@ class Command(BaseCommand):
         return created
 
     def load_books(self):
-        self.books, created = {}, 0
+        self.books, self.new_isbns = {}, set()
         for demo in self.library.books:
             book, is_new = Book.objects.get_or_create(
                 isbn=demo.isbn,
@@ -251,12 +369,11 @@ class Command(BaseCommand):
             )
             if is_new:
                 book.genre.set([self.genres[name] for name in demo.genres])
-                created += 1
+                self.new_isbns.add(demo.isbn)
             self.books[demo.isbn] = book
-        return created
+        return len(self.new_isbns)
 
     def load_copies(self):
-        today = timezone.localdate()
         wanted = {}
         for demo in self.library.books:
             for number, copy in enumerate(demo.copies, start=1):
@@ -267,17 +384,77 @@ class Command(BaseCommand):
                     imprint=demo.imprint,
                     status=copy.status,
                     borrower=self.users[copy.borrower] if copy.borrower else None,
-                    due_back=(
-                        today + timedelta(days=copy.due_in_days)
-                        if copy.due_in_days is not None
-                        else None
-                    ),
+                    due_back=days_from_today(copy.due_in_days),
                 )
         existing = set(BookInstance.objects.filter(pk__in=wanted).values_list("pk", flat=True))
         new = [copy for pk, copy in wanted.items() if pk not in existing]
         BookInstance.objects.bulk_create(new)
         self.copy_ids = list(wanted)
+        self.new_copy_ids = {copy.pk for copy in new}
         return len(new)
+
+    # History: loans and holds, dated back from today ----------------------------------
+    # Written as rows rather than through catalog/services.py: the services act on today
+    # and e-mail the patron, while this history lies in the past and loads silently. The
+    # data file is checked against the same rules (see check_book).
+
+    def load_loans(self):
+        """The loans of the copies this run made: an open one for each copy on loan, past ones."""
+        loans = []
+        for demo in self.library.books:
+            for number, copy in enumerate(demo.copies, start=1):
+                pk = copy_id(demo.isbn, number)
+                if pk in self.new_copy_ids and copy.status == Status.ON_LOAN:
+                    loans.append(
+                        Loan(
+                            copy_id=pk,
+                            borrower=self.users[copy.borrower],
+                            lent_on=days_from_today(-copy.lent_days_ago),
+                            due_back=days_from_today(copy.due_in_days),  # the copy's own
+                            renewals=copy.renewals,
+                        )
+                    )
+            for past in demo.past_loans:
+                pk = copy_id(demo.isbn, past.copy)
+                if pk in self.new_copy_ids:
+                    loans.append(
+                        Loan(
+                            copy_id=pk,
+                            borrower=self.users[past.borrower],
+                            lent_on=days_from_today(-past.lent_days_ago),
+                            due_back=days_from_today(-past.due_days_ago),
+                            returned_on=days_from_today(-past.returned_days_ago),
+                            renewals=past.renewals,
+                        )
+                    )
+        Loan.objects.bulk_create(loans)
+        return len(loans)
+
+    def load_holds(self):
+        """The holds on the books this run made: in the queue, or ready with their copy."""
+        now = timezone.now()
+        holds = []
+        for demo in self.library.books:
+            if demo.isbn not in self.new_isbns:
+                continue
+            reserved = {
+                copy.borrower: copy_id(demo.isbn, number)
+                for number, copy in enumerate(demo.copies, start=1)
+                if copy.status == Status.RESERVED
+            }
+            for hold in demo.holds:
+                is_ready = hold.ready_days_ago is not None
+                holds.append(
+                    Hold(
+                        book=self.books[demo.isbn],
+                        patron=self.users[hold.patron],
+                        placed_at=now - timedelta(days=hold.placed_days_ago),
+                        copy_id=reserved[hold.patron] if is_ready else None,
+                        ready_on=days_from_today(-hold.ready_days_ago) if is_ready else None,
+                    )
+                )
+        Hold.objects.bulk_create(holds)
+        return len(holds)
 
     # Accounts ------------------------------------------------------------------------
 
@@ -339,6 +516,11 @@ class Command(BaseCommand):
             "languages": len(self.languages),
             "copies": len(self.copy_ids),
             "accounts": len(self.library.accounts),
+            "loans": sum(
+                len(book.past_loans) + sum(copy.status == Status.ON_LOAN for copy in book.copies)
+                for book in self.library.books
+            ),
+            "holds": sum(len(book.holds) for book in self.library.books),
         }
         write = self.stdout.write
         if any(created.values()):
@@ -351,6 +533,11 @@ class Command(BaseCommand):
             "  Copies by status: "
             + ", ".join(f"{label.lower()} {count}" for label, count in by_status.items())
             + f"; {on_loan.filter(due_back__lt=today).count()} on loan are overdue."
+        )
+        holds = Hold.objects.active().filter(book__in=self.books.values())
+        write(
+            f"  Holds: {holds.filter(copy__isnull=False).count()} ready to collect,"
+            f" {holds.filter(copy__isnull=True).count()} waiting in a queue."
         )
         write("")
         self.print_accounts()

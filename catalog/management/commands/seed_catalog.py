@@ -4,9 +4,9 @@
 
 Each book gets an author, a plausible title and summary, a valid ISBN-13 (prefix 979-8,
 unique across runs), one to three genres, a language and three copies in mixed statuses;
-copies on loan go to a few seeded patrons (`seed-reader-01` ...; they cannot log in). The
-same --seed gives the same library. Rows go in with bulk inserts, in one transaction: a
-run adds everything or nothing.
+copies on loan go to a few seeded patrons (`seed-reader-01` ...; they cannot log in), each
+with its open Loan. The same --seed gives the same library. Rows go in with bulk inserts,
+in one transaction: a run adds everything or nothing.
 
 It is separate from the small demo library (`load_demo_data`) and adds to it. To protect a
 real library's database, it refuses to run when the catalog already holds more books than
@@ -28,7 +28,16 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from tqdm import tqdm
 
-from catalog.models import LIBRARY_MEMBERS, Author, Book, BookInstance, Genre, Language
+from catalog.models import (
+    LIBRARY_MEMBERS,
+    LOAN_PERIOD,
+    Author,
+    Book,
+    BookInstance,
+    Genre,
+    Language,
+    Loan,
+)
 
 Status = BookInstance.LoanStatus
 
@@ -265,7 +274,7 @@ class Command(BaseCommand):
         return len(authors)
 
     def create_books(self, run, total, progress):
-        """Create the books, their genres and copies in batches; return the copies made."""
+        """Create the books, their genres, copies and open loans in batches; return the copies."""
         rng = run.rng
         through = Book.genre.through
         copies_made = 0
@@ -283,6 +292,9 @@ class Command(BaseCommand):
                     copies.append(self.make_copy(run, book))
             through.objects.bulk_create(links)
             BookInstance.objects.bulk_create(copies)
+            Loan.objects.bulk_create(
+                self.make_open_loan(run, copy) for copy in copies if copy.status == Status.ON_LOAN
+            )
             copies_made += len(copies)
             progress.update(len(batch))
         return copies_made
@@ -305,6 +317,17 @@ class Command(BaseCommand):
             summary=f"{rng.choice(SUMMARY_OPENINGS)} {rng.choice(SUMMARY_SUBJECTS)}.",
             isbn=seeded_isbn(run.first_number + number),
             language=rng.choices(run.languages, LANGUAGE_WEIGHTS)[0],
+        )
+
+    @staticmethod
+    def make_open_loan(run, copy):
+        """The open loan of a copy on loan (not saved): it says what the copy says."""
+        return Loan(
+            copy_id=copy.pk,
+            borrower_id=copy.borrower_id,
+            # Lent a loan period before it is due; one due in 4 weeks was lent today.
+            lent_on=min(run.today, copy.due_back - LOAN_PERIOD),
+            due_back=copy.due_back,
         )
 
     @staticmethod
