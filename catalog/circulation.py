@@ -205,6 +205,7 @@ def patron_detail(request, pk):
             .select_related("book", "copy")
             .order_by("placed_at", "id")
         ),
+        "paginator": past_loans.paginator,
         "page_obj": past_loans,
         "is_paginated": past_loans.has_other_pages(),
         "past_loans": past_loans.object_list,

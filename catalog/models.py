@@ -5,10 +5,11 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     OuterRef,
     Q,
@@ -17,11 +18,12 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from .search import search_words
+from .search import index_lookups, search_words
 
 # The groups migration 0002 creates (the migration keeps its own frozen copy of the names).
 LIBRARIANS = "Librarians"
@@ -96,21 +98,31 @@ class BookQuerySet(models.QuerySet):
         )
 
     def search(self, query):
-        """Books matching every word of `query` in title, author, ISBN or genre."""
+        """Books matching every word of `query` in title, author, ISBN or genre.
+
+        Words of three letters or more are looked up in the index (see catalog/search.py);
+        shorter ones by the plain substring match, which gives the same results, slowly.
+        """
         words = search_words(query)
         if not words:
             return self.none()
+        lookups, plain_words = index_lookups(words, connections[self.db])
         matches = self
-        for word in words:
+        for sql, params in lookups:
+            matches = matches.filter(pk__in=RawSQL(sql, params))
+        for word in plain_words:
             # Genres through a subquery, not a join: a join per word would multiply each
-            # book's rows by its genres once per word, and list a book once per genre.
-            in_genre = Book.genre.through.objects.filter(genre__name__icontains=word)
+            # book's rows by its genres once per word, and list a book once per genre. A
+            # correlated one, so books the index already ruled out never reach it.
+            in_genre = Book.genre.through.objects.filter(
+                book_id=OuterRef("pk"), genre__name__icontains=word
+            )
             matches = matches.filter(
                 Q(title__icontains=word)
                 | Q(author__first_name__icontains=word)
                 | Q(author__last_name__icontains=word)
                 | Q(isbn__icontains=word)
-                | Q(pk__in=in_genre.values("book_id"))
+                | Exists(in_genre)
             )
         return matches.with_list_data()
 
@@ -385,6 +397,11 @@ class HoldQuerySet(models.QuerySet):
         """Waiting holds in the queue's order: the oldest first."""
         return self.waiting().order_by("placed_at", "id")
 
+    def uncollected(self, today):
+        """Ready holds past their last day (`ready_until` before `today`): they expire."""
+        last_ready_on = today - datetime.timedelta(days=HOLD_READY_DAYS + 1)
+        return self.ready().filter(ready_on__lte=last_ready_on)
+
     def with_queue_position(self):
         """Annotate `queue_position` (1 = next) on waiting holds; None on ready or ended ones.
 
@@ -447,7 +464,7 @@ class Hold(models.Model):
             ),
             UniqueConstraint(
                 fields=["copy"],
-                condition=Q(ended_on__isnull=True),
+                condition=Q(ended_on__isnull=True, copy__isnull=False),
                 name="one_active_hold_per_copy",
             ),
         ]
@@ -455,8 +472,8 @@ class Hold(models.Model):
             # The next waiting hold of a book; ready holds older than 7 days.
             models.Index(
                 fields=["book", "placed_at", "id"],
-                condition=Q(ended_on__isnull=True),
-                name="hold_active_queue_idx",
+                condition=Q(ended_on__isnull=True, copy__isnull=True),
+                name="hold_waiting_queue_idx",
             ),
             models.Index(
                 fields=["ready_on"],
@@ -497,7 +514,8 @@ class ReminderSent(models.Model):
 
     class Meta:
         constraints = [
-            UniqueConstraint(fields=["borrower", "sent_on"], name="one_reminder_per_borrower_a_day")
+            # sent_on first: the daily job looks up today's rows, and prunes old ones, by it.
+            UniqueConstraint(fields=["sent_on", "borrower"], name="one_reminder_per_borrower_a_day")
         ]
 
     def __str__(self):

@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from . import mail
 from .models import (
-    HOLD_READY_DAYS,
     LOAN_PERIOD,
     MAX_ACTIVE_HOLDS,
     MAX_LOAN_AHEAD,
@@ -34,6 +33,8 @@ from .models import (
 )
 
 Status = BookInstance.LoanStatus
+# How long the reminders' memory is kept (only today's rows are needed; a week helps people).
+REMINDERS_KEPT = datetime.timedelta(days=7)
 
 # Messages shown to librarians and patrons (views show them; tests import them).
 COPY_NOT_AVAILABLE = "This copy cannot be lent: it is not available."
@@ -320,14 +321,13 @@ def expire_holds(*, today=None):
     One short transaction per hold, so a long list never holds the desk's copies locked.
     """
     today = today or _today()
-    last_ready_on = today - datetime.timedelta(days=HOLD_READY_DAYS + 1)
-    due = Hold.objects.ready().filter(ready_on__lte=last_ready_on).order_by("ready_on", "id")
+    uncollected = Hold.objects.uncollected(today).order_by("ready_on", "id")
     expired = 0
-    for hold_id in list(due.values_list("pk", flat=True)):
+    for hold_id in list(uncollected.values_list("pk", flat=True)):
         with transaction.atomic():
             hold, copy = _lock_hold_with_its_copy(hold_id)
             # Re-checked under the locks: another run or a desk may have ended it meanwhile.
-            if hold is None or not hold.is_ready or hold.ready_on > last_ready_on:
+            if hold is None or not Hold.objects.uncollected(today).filter(pk=hold.pk).exists():
                 continue
             _end_hold(hold, Hold.EndReason.EXPIRED, today)
             expired += 1
@@ -345,21 +345,10 @@ def send_overdue_reminders(*, today=None):
     e-mails were sent.
     """
     today = today or _today()
-    reminded_today = ReminderSent.objects.filter(sent_on=today).values("borrower_id")
-    copies = (
-        BookInstance.objects.filter(
-            status=Status.ON_LOAN,
-            due_back__lte=today + datetime.timedelta(days=REMINDER_DAYS_AHEAD),
-            borrower__isnull=False,
-            borrower__is_active=True,
-        )
-        .exclude(borrower__email="")
-        .exclude(borrower_id__in=reminded_today)
-        .select_related("book", "borrower")
-        .order_by("borrower_id", "due_back", "id")
-    )
+    # Only today's rows matter: older ones are pruned, so the table stays small.
+    ReminderSent.objects.filter(sent_on__lt=today - REMINDERS_KEPT).delete()
     by_borrower = {}
-    for copy in copies:
+    for copy in copies_to_remind(today):
         by_borrower.setdefault(copy.borrower, []).append((copy.book.title, copy.due_back))
     sent = 0
     for borrower, due in by_borrower.items():
@@ -375,3 +364,24 @@ def send_overdue_reminders(*, today=None):
         else:
             claim.delete()
     return sent
+
+
+def copies_to_remind(today):
+    """The copies today's reminders list: one indexed query (status, due_back), at any size.
+
+    On loan and due by the day after tomorrow, to active borrowers with an e-mail address who
+    had no reminder today.
+    """
+    reminded_today = ReminderSent.objects.filter(sent_on=today).values("borrower_id")
+    return (
+        BookInstance.objects.filter(
+            status=Status.ON_LOAN,
+            due_back__lte=today + datetime.timedelta(days=REMINDER_DAYS_AHEAD),
+            borrower__isnull=False,
+            borrower__is_active=True,
+        )
+        .exclude(borrower__email="")
+        .exclude(borrower_id__in=reminded_today)
+        .select_related("book", "borrower")
+        .order_by("borrower_id", "due_back", "id")
+    )

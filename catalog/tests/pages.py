@@ -13,7 +13,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import Book, Genre
+from catalog import services
+from catalog.models import MAX_ACTIVE_HOLDS, Book, BookInstance, Genre, Hold, Loan
 
 from .factories import (
     AuthorFactory,
@@ -97,24 +98,14 @@ def home_page(client, n):
     return reverse("index")
 
 
-def books(client, n):
-    BookFactory.create_batch(n)
-    return reverse("books")
+def rows_of(factory, url_name):
+    """A list page's maker: n rows from `factory`."""
 
+    def make(client, n):
+        factory.create_batch(n)
+        return reverse(url_name)
 
-def authors(client, n):
-    AuthorFactory.create_batch(n)
-    return reverse("authors")
-
-
-def genres(client, n):
-    GenreFactory.create_batch(n)
-    return reverse("genres")
-
-
-def languages(client, n):
-    LanguageFactory.create_batch(n)
-    return reverse("languages")
+    return make
 
 
 def copies(client, n):
@@ -190,14 +181,88 @@ def renew(client, n):
     return reverse("renew-book-librarian", args=[LoanedCopyFactory(borrower=readers()[0]).pk])
 
 
+# Circulation and holds (issues 14 and 15): real loans and holds, as the desk makes them.
+
+
+def returned_loans(borrower, n, copy=None):
+    """n past loans of `borrower` (of one copy, or of n new copies)."""
+    copies = [copy] * n if copy else BookInstanceFactory.create_batch(n)
+    Loan.objects.bulk_create(
+        Loan(
+            copy=copies[i],
+            borrower=borrower,
+            lent_on=days_from_today(-30 - i),
+            due_back=days_from_today(-9 - i),
+            returned_on=days_from_today(-10 - i),
+        )
+        for i in range(n)
+    )
+
+
+def desk(client, n):
+    """The desk showing a copy on loan with n past loans, whose book n patrons wait for."""
+    copy = BookInstanceFactory()
+    returned_loans(readers()[0], n, copy=copy)
+    services.lend_copy(copy=copy, borrower=readers()[1], due_back=days_from_today(7))
+    for _ in range(n):
+        Hold.objects.create(book=copy.book, patron=MemberFactory())
+    return f"{reverse('circulation-desk')}?copy={copy.pk}"
+
+
+def patron_detail(client, n):
+    """One patron with n more copies on loan, n more past loans and (at most 5) holds."""
+    patron = MemberFactory(username="desk-patron")
+    for _ in range(n):
+        services.lend_copy(copy=BookInstanceFactory(), borrower=patron, due_back=days_from_today(7))
+    returned_loans(patron, n)
+    for _ in range(min(n, MAX_ACTIVE_HOLDS - patron.holds.count())):
+        Hold.objects.create(book=BookFactory(), patron=patron)
+    return reverse("patron-detail", args=[patron.pk])
+
+
+def my_history(client, n):
+    returned_loans(logged_in_user(client), n)
+    returned_loans(readers()[0], 1)
+    return reverse("my-history")
+
+
+def my_holds(client, n):
+    """The visitor's holds: the most allowed is 5, one of them ready."""
+    user = logged_in_user(client)
+    for i in range(min(n, MAX_ACTIVE_HOLDS - user.holds.count())):
+        book = BookFactory()
+        if i == 0:
+            services.place_hold(book=BookInstanceFactory(book=book).book, patron=user)
+        else:
+            Hold.objects.create(book=book, patron=user)
+    return reverse("my-holds")
+
+
+def all_holds(client, n):
+    """n holds, every third ready (a copy set aside), the others waiting in queues."""
+    patrons = readers()
+    holds = []
+    for i in range(n):
+        patron = patrons[i % len(patrons)]
+        if i % 3 == 0:
+            copy = BookInstanceFactory(status=BookInstance.LoanStatus.RESERVED, borrower=patron)
+            holds.append(
+                Hold(book=copy.book, patron=patron, copy=copy, ready_on=days_from_today(-1))
+            )
+        else:
+            holds.append(Hold(book=BookFactory(), patron=patron))
+    Hold.objects.bulk_create(holds)
+    return reverse("all-holds")
+
+
 PAGES = {
     page.name: page
     for page in [
         Page("index", home_page),
-        Page("books", books, is_list=True),
-        Page("authors", authors, is_list=True),
-        Page("genres", genres, is_list=True),
-        Page("languages", languages, is_list=True),
+        Page("books", rows_of(BookFactory, "books"), is_list=True),
+        Page("authors", rows_of(AuthorFactory, "authors"), is_list=True),
+        Page("genres", rows_of(GenreFactory, "genres"), is_list=True),
+        Page("languages", rows_of(LanguageFactory, "languages"), is_list=True),
         Page("bookinstances", copies, is_list=True),
         Page("search", search, is_list=True),
         Page("book-detail", book_detail),
@@ -209,6 +274,11 @@ PAGES = {
         Page("my-borrowed", my_borrowed, visitors=LOGGED_IN, is_list=True),
         Page("all-borrowed", all_borrowed, visitors=LIBRARIANS, is_list=True),
         Page("renew-book-librarian", renew, visitors=LIBRARIANS),
+        Page("circulation-desk", desk, visitors=LIBRARIANS),
+        Page("patron-detail", patron_detail, visitors=LIBRARIANS, is_list=True),
+        Page("my-history", my_history, visitors=LOGGED_IN, is_list=True),
+        Page("my-holds", my_holds, visitors=LOGGED_IN),
+        Page("all-holds", all_holds, visitors=LIBRARIANS, is_list=True),
     ]
 }
 

@@ -187,3 +187,35 @@ def test_expire_holds_twice_on_one_day_changes_nothing_the_second_time():
     assert run("expire_holds") == "Expired 0 holds.\n"
     copy.refresh_from_db()
     assert copy.status == Status.AVAILABLE
+
+
+# Both jobs take the same time whatever the catalog's size: their queries go through indexes.
+# (SQLite's plans are stable on an empty table; PostgreSQL's depend on the table's size.)
+sqlite_only = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="query plans are checked on SQLite"
+)
+
+
+@sqlite_only
+@pytest.mark.parametrize(
+    "queryset, index",
+    [
+        (lambda: services.copies_to_remind(today()), "(status=? AND due_back<?)"),
+        (lambda: Hold.objects.uncollected(today()), "hold_active_ready_on_idx"),
+        (lambda: Hold.objects.queue().filter(book_id=1), "hold_waiting_queue_idx"),
+    ],
+    ids=["reminders", "expiry", "queue"],
+)
+def test_the_daily_jobs_queries_use_their_indexes(queryset, index):
+    plan = queryset().explain()
+    assert "USING INDEX" in plan and index in plan
+    steps = [line.split(" ", 3)[-1] for line in plan.splitlines()]
+    assert not [step for step in steps if step.startswith("SCAN")], plan
+
+
+def test_old_reminder_records_are_pruned_by_the_daily_job():
+    patron = MemberFactory()
+    ReminderSent.objects.create(borrower=patron, sent_on=in_days(-30))
+    ReminderSent.objects.create(borrower=patron, sent_on=in_days(-1))
+    run("send_overdue_reminders")
+    assert list(ReminderSent.objects.values_list("sent_on", flat=True)) == [in_days(-1)]

@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
@@ -70,6 +71,14 @@ def logged_in_urls(data):
         reverse("my-borrowed"),
         reverse("all-borrowed"),
         reverse("renew-book-librarian", args=[data["bookinstance"].pk]),
+        reverse("circulation-desk"),
+        reverse("circulation-desk") + f"?copy={data['bookinstance'].pk}",
+        reverse("lend-book-librarian", args=[data["bookinstance"].pk]),
+        reverse("bookinstance-label", args=[data["bookinstance"].pk]),
+        reverse("patron-detail", args=[get_user_model().objects.order_by("pk").first().pk]),
+        reverse("my-history"),
+        reverse("my-holds"),
+        reverse("all-holds"),
         *(reverse(f"{name}-create") for name in data),
         *(
             reverse(f"{name}-{action}", args=[data[name].pk])
