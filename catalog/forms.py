@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from . import visitor
 from .autocomplete import AutocompleteInput
+from .catalog_io import normalize_isbn
 from .models import Author, Book, BookInstance, Genre, Language
 
 
@@ -83,12 +84,26 @@ class ChoiceOfRecordsField(forms.ModelMultipleChoiceField):
 
 
 class BookForm(forms.ModelForm):
+    # Typed with hyphens an ISBN-13 has 17 characters: room for those, then stored as 13 digits.
+    isbn = forms.CharField(
+        label="ISBN",
+        max_length=32,
+        help_text="ISBN-13 or ISBN-10, with or without hyphens; it is saved as ISBN-13.",
+    )
+
     class Meta:
         model = Book
         fields = ["title", "author", "summary", "isbn", "genre", "language"]
         field_classes = {"genre": ChoiceOfRecordsField}
         # Every author in a <select> would weigh the page down as the catalog grows.
         widgets = {"genre": forms.CheckboxSelectMultiple(), "author": AutocompleteInput("author")}
+
+    def clean_isbn(self):
+        """Check the check digit (issue 16); a book's unchanged ISBN may stay a placeholder."""
+        isbn = self.cleaned_data["isbn"]
+        if self.instance.pk and isbn == self.instance.isbn:
+            return isbn
+        return normalize_isbn(isbn)
 
 
 class UniqueNameForm(forms.ModelForm):
