@@ -98,24 +98,14 @@ def home_page(client, n):
     return reverse("index")
 
 
-def books(client, n):
-    BookFactory.create_batch(n)
-    return reverse("books")
+def rows_of(factory, url_name):
+    """A list page's maker: n rows from `factory`."""
 
+    def make(client, n):
+        factory.create_batch(n)
+        return reverse(url_name)
 
-def authors(client, n):
-    AuthorFactory.create_batch(n)
-    return reverse("authors")
-
-
-def genres(client, n):
-    GenreFactory.create_batch(n)
-    return reverse("genres")
-
-
-def languages(client, n):
-    LanguageFactory.create_batch(n)
-    return reverse("languages")
+    return make
 
 
 def copies(client, n):
@@ -269,10 +259,10 @@ PAGES = {
     page.name: page
     for page in [
         Page("index", home_page),
-        Page("books", books, is_list=True),
-        Page("authors", authors, is_list=True),
-        Page("genres", genres, is_list=True),
-        Page("languages", languages, is_list=True),
+        Page("books", rows_of(BookFactory, "books"), is_list=True),
+        Page("authors", rows_of(AuthorFactory, "authors"), is_list=True),
+        Page("genres", rows_of(GenreFactory, "genres"), is_list=True),
+        Page("languages", rows_of(LanguageFactory, "languages"), is_list=True),
         Page("bookinstances", copies, is_list=True),
         Page("search", search, is_list=True),
         Page("book-detail", book_detail),

@@ -11,30 +11,13 @@ from django.urls import reverse
 
 from catalog.accounts import COOKIES_REFUSED as COOKIES_MESSAGE
 
-from .factories import MemberFactory, SiteNoticeFactory
+from .factories import PASSWORD, SiteNoticeFactory
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "a-long-test-password"
-
-
-@pytest.fixture
-def member():
-    return MemberFactory(username="reader")
-
-
-def log_in(client, username="reader", password=PASSWORD, **extra):
-    """What a browser does: show the login form, then send it."""
-    client.get(reverse("login"))
-    return client.post(reverse("login"), {"username": username, "password": password, **extra})
 
 
 def logged_in_user_id(client):
     return client.session.get("_auth_user_id")
-
-
-def csrf_token_from(response):
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())[1]
 
 
 # The test-cookie check
@@ -45,8 +28,8 @@ def test_showing_the_login_form_sets_the_test_cookie(client):
     assert client.session.test_cookie_worked()
 
 
-def test_login_with_cookies_logs_in_and_deletes_the_test_cookie(client, member):
-    response = log_in(client)
+def test_login_with_cookies_logs_in_and_deletes_the_test_cookie(client, member, log_in):
+    response = log_in(client, member)
     assert response.status_code == 302
     assert response.url == "/"
     assert logged_in_user_id(client) == str(member.pk)
@@ -56,7 +39,7 @@ def test_login_with_cookies_logs_in_and_deletes_the_test_cookie(client, member):
 def test_login_without_cookies_is_refused_with_the_cookies_message(member):
     browser_without_cookies = Client()
     response = browser_without_cookies.post(
-        reverse("login"), {"username": "reader", "password": PASSWORD}
+        reverse("login"), {"username": member.username, "password": PASSWORD}
     )
     assert response.status_code == 200
     assert COOKIES_MESSAGE in response.content.decode()
@@ -72,9 +55,9 @@ def test_a_refused_login_says_only_why_whatever_was_left_empty():
 
 
 def test_the_refused_login_form_keeps_the_typed_user_name(member):
-    response = Client().post(reverse("login"), {"username": "reader", "password": PASSWORD})
+    response = Client().post(reverse("login"), {"username": member.username, "password": PASSWORD})
     content = response.content.decode()
-    assert re.search(r'<input[^>]*name="username"[^>]*value="reader"', content)
+    assert re.search(rf'<input[^>]*name="username"[^>]*value="{member.username}"', content)
     assert 'value="' + PASSWORD not in content
 
 
@@ -87,15 +70,15 @@ def test_the_typed_user_name_is_escaped_when_shown_again():
 
 def test_a_retry_after_enabling_cookies_logs_in(member):
     browser = Client()
-    browser.post(reverse("login"), {"username": "reader", "password": PASSWORD})
+    browser.post(reverse("login"), {"username": member.username, "password": PASSWORD})
     # The refusal set the test cookie again: a browser that now keeps it can log in.
-    response = browser.post(reverse("login"), {"username": "reader", "password": PASSWORD})
+    response = browser.post(reverse("login"), {"username": member.username, "password": PASSWORD})
     assert response.status_code == 302
     assert logged_in_user_id(browser) == str(member.pk)
 
 
-def test_wrong_password_gets_djangos_usual_error(client, member):
-    response = log_in(client, password="not-the-password")
+def test_wrong_password_gets_djangos_usual_error(client, member, log_in):
+    response = log_in(client, member, password="not-the-password")
     content = response.content.decode()
     assert response.status_code == 200
     assert "Please enter a correct username and password" in content
@@ -103,8 +86,8 @@ def test_wrong_password_gets_djangos_usual_error(client, member):
     assert logged_in_user_id(client) is None
 
 
-def test_empty_login_form_says_which_fields_are_missing(client):
-    response = log_in(client, username="", password="")
+def test_empty_login_form_says_which_fields_are_missing(client, log_in):
+    response = log_in(client, "", password="")
     assert response.status_code == 200
     assert response.content.decode().count("This field is required.") == 2
 
@@ -112,23 +95,23 @@ def test_empty_login_form_says_which_fields_are_missing(client):
 def test_login_rotates_the_session_key(client, member):
     client.get(reverse("login"))
     before = client.cookies[settings.SESSION_COOKIE_NAME].value
-    client.post(reverse("login"), {"username": "reader", "password": PASSWORD})
+    client.post(reverse("login"), {"username": member.username, "password": PASSWORD})
     after = client.cookies[settings.SESSION_COOKIE_NAME].value
     assert after != before
     assert not Session.objects.filter(session_key=before).exists()
 
 
-def test_login_keeps_what_the_session_remembered(client, member):
+def test_login_keeps_what_the_session_remembered(client, member, log_in):
     client.get(reverse("index"))
-    log_in(client)
+    log_in(client, member)
     assert client.session["num_visits"] == 1
 
 
 # Where login leads
 
 
-def test_login_goes_to_an_on_site_next(client, member):
-    response = log_in(client, next="/catalog/books/")
+def test_login_goes_to_an_on_site_next(client, member, log_in):
+    response = log_in(client, member, next="/catalog/books/")
     assert response.url == "/catalog/books/"
 
 
@@ -136,8 +119,8 @@ def test_login_goes_to_an_on_site_next(client, member):
     "next_url",
     ["https://evil.example/", "//evil.example", "http://evil.example/catalog/", "javascript:x()"],
 )
-def test_login_ignores_an_off_site_next(client, member, next_url):
-    response = log_in(client, next=next_url)
+def test_login_ignores_an_off_site_next(client, member, next_url, log_in):
+    response = log_in(client, member, next=next_url)
     assert response.status_code == 302
     assert response.url == "/"
 
@@ -155,59 +138,57 @@ def test_login_page_drops_an_off_site_next_from_its_form(client):
 # CSRF
 
 
-def test_login_without_a_csrf_token_is_refused(member):
-    browser = Client(enforce_csrf_checks=True)
+def test_login_without_a_csrf_token_is_refused(member, csrf_client):
+    browser = csrf_client
     browser.get(reverse("login"))
-    response = browser.post(reverse("login"), {"username": "reader", "password": PASSWORD})
+    response = browser.post(reverse("login"), {"username": member.username, "password": PASSWORD})
     assert response.status_code == 403
     assert logged_in_user_id(browser) is None
     assert "Form not accepted" in response.content.decode()
 
 
-def test_login_with_the_csrf_token_logs_in(member):
-    browser = Client(enforce_csrf_checks=True)
-    token = csrf_token_from(browser.get(reverse("login")))
+def test_login_with_the_csrf_token_logs_in(member, csrf_token, csrf_client):
+    browser = csrf_client
+    token = csrf_token(browser.get(reverse("login")))
     response = browser.post(
         reverse("login"),
-        {"username": "reader", "password": PASSWORD, "csrfmiddlewaretoken": token},
+        {"username": member.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
     )
     assert response.status_code == 302
     assert logged_in_user_id(browser) == str(member.pk)
 
 
-def test_a_browser_blocking_cookies_gets_the_cookies_message_on_the_login_page(member):
-    browser_blocking_cookies = Client(enforce_csrf_checks=True)
+def test_a_browser_blocking_cookies_gets_the_cookies_message_on_the_login_page(member, csrf_client):
+    browser_blocking_cookies = csrf_client
     response = browser_blocking_cookies.post(
         reverse("login"),
-        {"username": "reader", "password": PASSWORD, "csrfmiddlewaretoken": "x" * 64},
+        {"username": member.username, "password": PASSWORD, "csrfmiddlewaretoken": "x" * 64},
     )
     content = response.content.decode()
     assert response.status_code == 403
     assert COOKIES_MESSAGE in content
     assert "CSRF verification failed" not in content
     assert "<h1>Log in</h1>" in content
-    assert re.search(r'<input[^>]*name="username"[^>]*value="reader"', content)
+    assert re.search(rf'<input[^>]*name="username"[^>]*value="{member.username}"', content)
     assert f'action="{reverse("login")}"' in content
     assert logged_in_user_id(browser_blocking_cookies) is None
 
 
-def test_any_form_sent_without_cookies_explains_about_cookies():
+def test_any_form_sent_without_cookies_explains_about_cookies(csrf_client):
     notice = SiteNoticeFactory()
-    response = Client(enforce_csrf_checks=True).post(
-        reverse("dismiss-notice", args=[notice.pk]), {"next": "/catalog/"}
-    )
+    response = csrf_client.post(reverse("dismiss-notice", args=[notice.pk]), {"next": "/catalog/"})
     assert response.status_code == 403
     assert COOKIES_MESSAGE in response.content.decode()
 
 
-def test_the_cookies_page_offers_a_working_login_form(member):
-    browser = Client(enforce_csrf_checks=True)
-    refused = browser.post(reverse("login"), {"username": "reader", "password": PASSWORD})
+def test_the_cookies_page_offers_a_working_login_form(member, csrf_token, csrf_client):
+    browser = csrf_client
+    refused = browser.post(reverse("login"), {"username": member.username, "password": PASSWORD})
     # Once the browser keeps the cookies the refusal set, the form on that page works.
-    token = csrf_token_from(refused)
+    token = csrf_token(refused)
     response = browser.post(
         reverse("login"),
-        {"username": "reader", "password": PASSWORD, "csrfmiddlewaretoken": token},
+        {"username": member.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
     )
     assert response.status_code == 302
     assert logged_in_user_id(browser) == str(member.pk)
@@ -216,8 +197,8 @@ def test_the_cookies_page_offers_a_working_login_form(member):
 # Logout
 
 
-def test_logout_by_post_flushes_the_session(client, member):
-    log_in(client)
+def test_logout_by_post_flushes_the_session(client, member, log_in):
+    log_in(client, member)
     session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
     response = client.post(reverse("logout"))
     assert response.status_code == 302
@@ -226,17 +207,16 @@ def test_logout_by_post_flushes_the_session(client, member):
     assert logged_in_user_id(client) is None
 
 
-def test_logout_by_get_is_not_allowed(client, member):
-    log_in(client)
+def test_logout_by_get_is_not_allowed(client, member, log_in):
+    log_in(client, member)
     response = client.get(reverse("logout"))
     assert response.status_code == 405
     assert logged_in_user_id(client) == str(member.pk)
 
 
-def test_header_has_a_logout_form_for_a_logged_in_user(client, member):
-    client.force_login(member)
-    content = client.get(reverse("books")).content.decode()
-    assert "reader" in content
+def test_header_has_a_logout_form_for_a_logged_in_user(member_client, member):
+    content = member_client.get(reverse("books")).content.decode()
+    assert member.username in content
     assert re.search(r'<form[^>]*method="post"[^>]*action="/accounts/logout/"', content)
 
 
@@ -262,7 +242,7 @@ def test_password_reset_by_email_sets_a_new_password(client, member):
         {"new_password1": new_password, "new_password2": new_password},
     )
     assert response.url == reverse("password_reset_complete")
-    assert Client().login(username="reader", password=new_password)
+    assert Client().login(username=member.username, password=new_password)
 
 
 def test_password_reset_for_an_unknown_address_sends_nothing(client):
@@ -282,21 +262,19 @@ def test_password_change_needs_a_login(client):
     assert response.url == reverse("login") + "?next=" + reverse("password_change")
 
 
-def test_a_member_can_change_their_password(client, member):
-    client.force_login(member)
+def test_a_member_can_change_their_password(member_client, member):
     new_password = "another-long-password-42"
-    response = client.post(
+    response = member_client.post(
         reverse("password_change"),
         {"old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password},
     )
     assert response.url == reverse("password_change_done")
-    assert Client().login(username="reader", password=new_password)
+    assert Client().login(username=member.username, password=new_password)
 
 
-def test_a_wrong_old_password_is_shown_next_to_its_field(client, member):
-    client.force_login(member)
+def test_a_wrong_old_password_is_shown_next_to_its_field(member_client, member):
     new = "another-long-password-42"
-    response = client.post(
+    response = member_client.post(
         reverse("password_change"),
         {"old_password": "wrong", "new_password1": new, "new_password2": new},
     )
@@ -311,9 +289,9 @@ def test_login_without_cookies_is_the_form_s_own_error(client):
     assert response.context["form"]["username"].value() == "someone"
 
 
-def test_a_browser_sending_no_cookie_over_https_gets_the_cookies_message(db):
+def test_a_browser_sending_no_cookie_over_https_gets_the_cookies_message(csrf_client):
     """Over HTTPS Django checks the Referer first: the page still says what is wrong."""
-    browser = Client(enforce_csrf_checks=True)
+    browser = csrf_client
     response = browser.post(
         reverse("login"),
         {"username": "someone", "password": "x"},

@@ -270,9 +270,9 @@ def test_search_uses_the_visitors_page_size(client, many_matches):
     assert "30 books found" in response.content.decode()
 
 
-@pytest.mark.parametrize("page", ["abc", "999", "0", "-1", "1.5", "%00"])
-def test_a_bad_page_number_is_not_found_rather_than_an_error(client, many_matches, page):
-    response = client.get(reverse("search") + f"?q=discworld&page={page}")
+@pytest.mark.parametrize("page_number", ["abc", "999", "0", "-1", "1.5", "%00"])
+def test_a_bad_page_number_is_not_found_rather_than_an_error(client, many_matches, page_number):
+    response = client.get(reverse("search") + f"?q=discworld&page={page_number}")
     assert response.status_code == 404
 
 

@@ -1,12 +1,10 @@
 """Patrons' and librarians' pages (tutorial parts 8 and 9): borrowed lists, renewals, access."""
 
-import datetime
 import uuid
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
-from django.utils import timezone
 
 from catalog.models import BookInstance
 
@@ -18,12 +16,9 @@ from .factories import (
     MemberFactory,
     UserFactory,
 )
+from .pages import days_from_today
 
 pytestmark = pytest.mark.django_db
-
-
-def days_from_today(days):
-    return timezone.localdate() + datetime.timedelta(days=days)
 
 
 def user_with_permission(permission):
@@ -85,9 +80,10 @@ def test_anonymous_visitor_is_sent_to_login_and_back(client, loaned_copy, name, 
 
 
 @pytest.mark.parametrize(("name", "needs", "permission"), PROTECTED_PAGES)
-def test_member_without_the_permission_gets_403(client, loaned_copy, name, needs, permission):
-    client.force_login(MemberFactory())
-    response = client.get(url_of(name, needs, loaned_copy))
+def test_member_without_the_permission_gets_403(
+    member_client, loaned_copy, name, needs, permission
+):
+    response = member_client.get(url_of(name, needs, loaned_copy))
     assert response.status_code == (200 if permission is None else 403)
     if permission:
         assert "Permission denied" in response.content.decode()
@@ -101,9 +97,8 @@ def test_permission_holder_gets_the_page(client, loaned_copy, name, needs, permi
 
 
 @pytest.mark.parametrize(("name", "needs", "permission"), PROTECTED_PAGES)
-def test_librarian_gets_every_page(client, loaned_copy, name, needs, permission):
-    client.force_login(LibrarianFactory())
-    assert client.get(url_of(name, needs, loaned_copy)).status_code == 200
+def test_librarian_gets_every_page(librarian_client, loaned_copy, name, needs, permission):
+    assert librarian_client.get(url_of(name, needs, loaned_copy)).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -126,11 +121,10 @@ def test_holding_another_permission_is_not_enough(client, loaned_copy, name, nee
 @pytest.mark.parametrize(
     ("name", "needs", "permission"), [page for page in PROTECTED_PAGES if "-delete" in page[0]]
 )
-def test_a_member_cannot_delete_by_post(client, name, needs, permission):
+def test_a_member_cannot_delete_by_post(member_client, name, needs, permission):
     copy = BookInstanceFactory(book__genre=[GenreFactory()])
     target = objects_of(copy)[needs]
-    client.force_login(MemberFactory())
-    assert client.post(reverse(name, args=[target.pk])).status_code == 403
+    assert member_client.post(reverse(name, args=[target.pk])).status_code == 403
     assert type(target).objects.filter(pk=target.pk).exists()
 
 
@@ -156,25 +150,22 @@ def test_anonymous_visitor_sees_login_but_no_borrowed_links(client):
     assert reverse("all-borrowed") not in content
 
 
-def test_member_sees_my_borrowed_but_not_all_borrowed(client):
-    client.force_login(MemberFactory())
-    content = client.get(reverse("books")).content.decode()
+def test_member_sees_my_borrowed_but_not_all_borrowed(member_client):
+    content = member_client.get(reverse("books")).content.decode()
     assert f'href="{reverse("my-borrowed")}">My borrowed<' in content
     assert reverse("all-borrowed") not in content
 
 
-def test_librarian_sees_my_borrowed_and_all_borrowed(client):
-    client.force_login(LibrarianFactory())
-    content = client.get(reverse("books")).content.decode()
+def test_librarian_sees_my_borrowed_and_all_borrowed(librarian_client):
+    content = librarian_client.get(reverse("books")).content.decode()
     assert f'href="{reverse("my-borrowed")}">My borrowed<' in content
     assert f'href="{reverse("all-borrowed")}">All borrowed<' in content
     for model in ("author", "book", "genre", "language", "bookinstance"):
         assert f'href="{reverse(f"{model}-create")}"' in content
 
 
-def test_member_sees_no_create_links(client):
-    client.force_login(MemberFactory())
-    content = client.get(reverse("books")).content.decode()
+def test_member_sees_no_create_links(member_client):
+    content = member_client.get(reverse("books")).content.decode()
     assert "/create/" not in content
 
 
@@ -219,65 +210,53 @@ def test_detail_pages_offer_only_the_link_the_user_may_follow(client, loaned_cop
 # My borrowed
 
 
-def test_my_borrowed_lists_only_my_copies_on_loan(client):
-    member = MemberFactory()
+def test_my_borrowed_lists_only_my_copies_on_loan(member_client, member):
     mine = LoanedCopyFactory(borrower=member)
     LoanedCopyFactory()  # someone else's
     # Reserved copies carry a borrower too, but they are not borrowed.
     BookInstanceFactory(borrower=member, status=BookInstance.LoanStatus.RESERVED)
     BookInstanceFactory(borrower=member, status=BookInstance.LoanStatus.MAINTENANCE)
-    client.force_login(member)
-    response = client.get(reverse("my-borrowed"))
+    response = member_client.get(reverse("my-borrowed"))
     assert list(response.context["bookinstance_list"]) == [mine]
     assert mine.book.title in response.content.decode()
 
 
-def test_my_borrowed_is_ordered_by_due_date_then_id(client):
-    member = MemberFactory()
+def test_my_borrowed_is_ordered_by_due_date_then_id(member_client, member):
     later = LoanedCopyFactory(borrower=member, due_back=days_from_today(10))
     same_day = [LoanedCopyFactory(borrower=member, due_back=days_from_today(3)) for _ in range(3)]
-    client.force_login(member)
-    listed = list(client.get(reverse("my-borrowed")).context["bookinstance_list"])
+    listed = list(member_client.get(reverse("my-borrowed")).context["bookinstance_list"])
     assert listed == [*sorted(same_day, key=lambda copy: copy.pk), later]
 
 
-def test_my_borrowed_marks_overdue_copies(client):
-    member = MemberFactory()
+def test_my_borrowed_marks_overdue_copies(member_client, member):
     LoanedCopyFactory(borrower=member, due_back=days_from_today(-1), book__title="Late book")
-    client.force_login(member)
-    content = client.get(reverse("my-borrowed")).content.decode()
+    content = member_client.get(reverse("my-borrowed")).content.decode()
     assert "(overdue)" in content
 
 
-def test_a_copy_due_today_is_not_overdue(client):
-    member = MemberFactory()
+def test_a_copy_due_today_is_not_overdue(member_client, member):
     LoanedCopyFactory(borrower=member, due_back=days_from_today(0))
-    client.force_login(member)
-    assert "(overdue)" not in client.get(reverse("my-borrowed")).content.decode()
+    assert "(overdue)" not in member_client.get(reverse("my-borrowed")).content.decode()
 
 
-def test_my_borrowed_says_so_when_nothing_is_borrowed(client):
-    client.force_login(MemberFactory())
-    assert "There are no books borrowed." in client.get(reverse("my-borrowed")).content.decode()
+def test_my_borrowed_says_so_when_nothing_is_borrowed(member_client):
+    content = member_client.get(reverse("my-borrowed")).content.decode()
+    assert "There are no books borrowed." in content
 
 
-def test_my_borrowed_uses_the_visitors_page_size(client):
-    member = MemberFactory()
+def test_my_borrowed_uses_the_visitors_page_size(member_client, member):
     for _ in range(12):
         LoanedCopyFactory(borrower=member)
-    client.force_login(member)
-    assert client.get(reverse("my-borrowed")).context["is_paginated"]
-    client.post(reverse("preferences"), {"page_size": 25})
-    response = client.get(reverse("my-borrowed"))
+    assert member_client.get(reverse("my-borrowed")).context["is_paginated"]
+    member_client.post(reverse("preferences"), {"page_size": 25})
+    response = member_client.get(reverse("my-borrowed"))
     assert not response.context["is_paginated"]
     assert len(response.context["bookinstance_list"]) == 12
 
 
-def test_my_borrowed_escapes_titles(client):
-    member = MemberFactory()
+def test_my_borrowed_escapes_titles(member_client, member):
     LoanedCopyFactory(borrower=member, book__title="<script>x()</script>")
-    client.force_login(member)
-    content = client.get(reverse("my-borrowed")).content.decode()
+    content = member_client.get(reverse("my-borrowed")).content.decode()
     assert "<script>x()" not in content
     assert "&lt;script&gt;x()" in content
 
@@ -285,13 +264,12 @@ def test_my_borrowed_escapes_titles(client):
 # All borrowed
 
 
-def test_all_borrowed_lists_every_loan_with_borrower_and_renew_link(client):
+def test_all_borrowed_lists_every_loan_with_borrower_and_renew_link(librarian_client):
     first = LoanedCopyFactory(borrower=MemberFactory(username="alice"))
     second = LoanedCopyFactory(borrower=MemberFactory(username="bob"))
     BookInstanceFactory(borrower=first.borrower, status=BookInstance.LoanStatus.RESERVED)
     BookInstanceFactory()
-    client.force_login(LibrarianFactory())
-    response = client.get(reverse("all-borrowed"))
+    response = librarian_client.get(reverse("all-borrowed"))
     content = response.content.decode()
     assert set(response.context["bookinstance_list"]) == {first, second}
     for copy in (first, second):
@@ -299,21 +277,21 @@ def test_all_borrowed_lists_every_loan_with_borrower_and_renew_link(client):
         assert reverse("renew-book-librarian", args=[copy.pk]) in content
 
 
-def test_all_borrowed_is_ordered_by_due_date_and_marks_overdue(client):
+def test_all_borrowed_is_ordered_by_due_date_and_marks_overdue(librarian_client):
     late = LoanedCopyFactory(due_back=days_from_today(-3))
     soon = LoanedCopyFactory(due_back=days_from_today(2))
-    client.force_login(LibrarianFactory())
-    response = client.get(reverse("all-borrowed"))
+    response = librarian_client.get(reverse("all-borrowed"))
     assert list(response.context["bookinstance_list"]) == [late, soon]
     assert response.content.decode().count("(overdue)") == 1
 
 
-def test_all_borrowed_runs_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+def test_all_borrowed_runs_a_bounded_number_of_queries(
+    librarian_client, django_assert_max_num_queries
+):
     for _ in range(10):
         LoanedCopyFactory()
-    client.force_login(LibrarianFactory())
     with django_assert_max_num_queries(12):
-        client.get(reverse("all-borrowed"))
+        librarian_client.get(reverse("all-borrowed"))
 
 
 # Renewing a copy
@@ -321,12 +299,6 @@ def test_all_borrowed_runs_a_bounded_number_of_queries(client, django_assert_max
 
 def renew_url(copy):
     return reverse("renew-book-librarian", args=[copy.pk])
-
-
-@pytest.fixture
-def librarian_client(client):
-    client.force_login(LibrarianFactory())
-    return client
 
 
 def test_renew_page_proposes_three_weeks_from_today(librarian_client, loaned_copy):
@@ -395,10 +367,9 @@ def test_a_copy_not_on_loan_cannot_be_renewed(librarian_client, status):
     assert copy.status == status
 
 
-def test_a_member_cannot_renew_by_post(client, loaned_copy):
+def test_a_member_cannot_renew_by_post(member_client, loaned_copy):
     before = loaned_copy.due_back
-    client.force_login(MemberFactory())
-    response = client.post(renew_url(loaned_copy), {"renewal_date": days_from_today(20)})
+    response = member_client.post(renew_url(loaned_copy), {"renewal_date": days_from_today(20)})
     assert response.status_code == 403
     loaned_copy.refresh_from_db()
     assert loaned_copy.due_back == before
