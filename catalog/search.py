@@ -1,7 +1,7 @@
 """The header's search: its form, how a query splits into words, and the limits on both.
 
 `Book.objects.search()` runs the query; this module decides what the words are and how a
-word is looked up in the index that migration 0005 keeps (SQLite's FTS5 trigram table,
+word is looked up in the index that migration 0006 keeps (SQLite's FTS5 trigram table,
 PostgreSQL's pg_trgm indexes). The index gives exactly what the plain substring match
 (`icontains`) gives, so the words shorter than a trigram use that match instead.
 """

@@ -236,7 +236,7 @@ def test_search_goes_through_the_index_for_words_of_three_letters_or_more(librar
 
 # The migration fills the index from the books already there.
 
-BEFORE_INDEX = [("catalog", "0004_circulation_data")]
+BEFORE_INDEX = [("catalog", "0005_index_the_hold_queue_and_todays_reminders")]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

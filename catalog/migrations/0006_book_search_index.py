@@ -130,7 +130,7 @@ def run_for_vendor(statements):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0004_circulation_data"),
+        ("catalog", "0005_index_the_hold_queue_and_todays_reminders"),
     ]
 
     operations = [
