@@ -117,17 +117,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and sessions
 REDIS_URL = env.str("REDIS_URL", default="")
+# django-redis rather than Django's own RedisCache: its IGNORE_EXCEPTIONS turns a connection
+# error in any cache call (sessions, and every later use of the cache) into a miss, so a dead
+# Redis degrades the site instead of failing it, without a hand-written try/except around each
+# call; its socket timeouts keep a dead or paused Redis from holding up a page for more than a
+# fraction of a second per call. Its log of ignored errors goes through a filter that lets one
+# line a minute through (LOGGING below).
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.25,
+                "SOCKET_TIMEOUT": 0.25,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "locallibrary.cache"
 
 SESSION_ENGINES = {
     "db": "django.contrib.sessions.backends.db",
-    "cached_db": "django.contrib.sessions.backends.cached_db",
+    # Django's cached_db, made safe for Redis outages (locallibrary/cached_sessions.py).
+    "cached_db": "locallibrary.cached_sessions",
 }
 session_engine_name = env.str("DJANGO_SESSION_ENGINE", default="").strip() or "db"
 if session_engine_name not in SESSION_ENGINES:
@@ -198,4 +212,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # A Redis outage: one warning a minute per process, not one per cache call
+    # (locallibrary/log_filters.py).
+    "filters": {"cache_unavailable": {"()": "locallibrary.log_filters.CacheUnavailable"}},
+    "loggers": {"locallibrary.cache": {"filters": ["cache_unavailable"]}},
 }
