@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so a database connection error raised in any middleware below answers 503 too.
+    "locallibrary.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -212,8 +214,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    # A Redis outage: one warning a minute per process, not one per cache call
-    # (locallibrary/log_filters.py).
-    "filters": {"cache_unavailable": {"()": "locallibrary.log_filters.CacheUnavailable"}},
-    "loggers": {"locallibrary.cache": {"filters": ["cache_unavailable"]}},
+    # An outage of Redis or of the database: one warning a minute per process, not one per
+    # request (locallibrary/log_filters.py).
+    "filters": {
+        "cache_unavailable": {"()": "locallibrary.log_filters.CacheUnavailable"},
+        "once_a_minute": {"()": "locallibrary.log_filters.OncePerInterval"},
+    },
+    "loggers": {
+        "locallibrary.cache": {"filters": ["cache_unavailable"]},
+        "locallibrary.database": {"filters": ["once_a_minute"]},
+    },
 }
