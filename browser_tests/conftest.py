@@ -31,7 +31,9 @@ CHROMIUM_ARGS = [
 
 
 # The PaaS router's header, sent by the browser itself: Django then serves the HTTPS site
-# (Secure cookies, no redirect) as in production, while Chromium speaks plain HTTP.
+# (Secure cookies, no redirect) as in production, while Chromium speaks plain HTTP. Open
+# further browsers with pytest-playwright's `new_context` fixture (not `browser.new_context()`,
+# which would be redirected to https://): it applies `browser_context_args` below.
 ROUTER_HEADERS = {"X-Forwarded-Proto": "https"}
 
 

@@ -47,12 +47,12 @@ def test_librarian_scans_a_copy_lends_it_then_takes_it_back(library, log_in, pag
 
 
 def test_a_hold_becomes_ready_when_the_librarian_returns_the_copy_at_the_desk(
-    browser, live_server, library, log_in
+    new_context, live_server, library, log_in
 ):
     book = BookFactory(title="Dune")
     out = LoanedCopyFactory(book=book, borrower=library["librarian"])
 
-    patron = browser.new_context().new_page()
+    patron = new_context().new_page()
     log_in(patron, "patron")
     patron.goto(live_server.url + book.get_absolute_url())
     expect(patron.get_by_text("0 of 1 copy available; 0 holds waiting.")).to_be_visible()
@@ -62,7 +62,7 @@ def test_a_hold_becomes_ready_when_the_librarian_returns_the_copy_at_the_desk(
         "number 1 in the queue"
     )
 
-    librarian = browser.new_context().new_page()
+    librarian = new_context().new_page()
     log_in(librarian, "librarian")
     librarian.get_by_role("link", name="Circulation desk").click()
     scan(librarian, str(out.pk))

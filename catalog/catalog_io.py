@@ -70,10 +70,10 @@ UNKNOWN_COLUMNS = (
     "It reads these columns: {known}."
 )
 REPEATED_COLUMNS = "The header line names the column(s) {columns} more than once."
-BAD_ROWS = "Nothing was imported: {count} row(s) have problems. Fix them and import the file again."
+BAD_ROWS = "Rows with problems: {count}. Fix them and import the file again."
 CATALOG_CHANGED = (
-    "Nothing was imported: the catalog changed while the file was being imported (another "
-    "librarian added one of its ISBNs). Import the file again."
+    "The catalog changed while the file was being imported (another librarian added one "
+    "of its ISBNs). Import the file again."
 )
 INVALID_ISBN = "Enter a valid ISBN-10 or ISBN-13: {reason}."
 
@@ -191,12 +191,16 @@ def read_catalog(data, progress=None):
         elif row:
             first_line_of_isbn[row.isbn] = line
         if reasons:
-            errors.append((line, "; ".join(reasons)))
+            errors.append((line, " ".join(as_sentence(reason) for reason in reasons)))
         else:
             rows.append(row)
     if errors:
         raise ImportRefused(BAD_ROWS.format(count=len(errors)), errors)
     return rows
+
+
+def as_sentence(reason):
+    return reason[:1].upper() + reason[1:].rstrip(".") + "."
 
 
 def decode(data):
@@ -280,7 +284,7 @@ def check_record(line, cells, columns):
     """The BookRow of one record and the reasons it is bad (a row only when there are none)."""
     extra = cells[len(columns) :]
     if any(cell.strip() for cell in extra):
-        return None, [f"it has {len(cells):,} cells, but the header names {len(columns)} columns"]
+        return None, [f"the row has {len(cells):,} cells; the header names {len(columns)} columns"]
     values = {name: "" for name in COLUMNS}
     for name, cell in zip(columns, cells, strict=False):
         values[name] = unescape_cell(cell.strip())

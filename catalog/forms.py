@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from . import visitor
+from .catalog_io import normalize_isbn
 from .models import Author, Book, BookInstance, Genre, Language
 
 
@@ -82,11 +83,25 @@ class ChoiceOfRecordsField(forms.ModelMultipleChoiceField):
 
 
 class BookForm(forms.ModelForm):
+    # Typed with hyphens an ISBN-13 has 17 characters: room for those, then stored as 13 digits.
+    isbn = forms.CharField(
+        label="ISBN",
+        max_length=32,
+        help_text="ISBN-13 or ISBN-10, with or without hyphens; it is saved as ISBN-13.",
+    )
+
     class Meta:
         model = Book
         fields = ["title", "author", "summary", "isbn", "genre", "language"]
         field_classes = {"genre": ChoiceOfRecordsField}
         widgets = {"genre": forms.CheckboxSelectMultiple()}
+
+    def clean_isbn(self):
+        """Check the check digit (issue 16); a book's unchanged ISBN may stay a placeholder."""
+        isbn = self.cleaned_data["isbn"]
+        if self.instance.pk and isbn == self.instance.isbn:
+            return isbn
+        return normalize_isbn(isbn)
 
 
 class UniqueNameForm(forms.ModelForm):

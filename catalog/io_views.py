@@ -34,7 +34,7 @@ def import_books(request):
         "refusal": refusal,
         "columns": catalog_io.COLUMNS,
         "required_columns": catalog_io.REQUIRED_COLUMNS,
-        "max_rows": catalog_io.MAX_ROWS,
+        "max_rows": f"{catalog_io.MAX_ROWS:,}",
         "max_copies": catalog_io.MAX_COPIES,
     }
     return render(request, "catalog/import_books.html", context)

@@ -1,6 +1,9 @@
 """The header's search: its form, how a query splits into words, and the limits on both.
 
-`Book.objects.search()` runs the query; this module decides what the words are.
+`Book.objects.search()` runs the query; this module decides what the words are and how a
+word is looked up in the index that migration 0006 keeps (SQLite's FTS5 trigram table,
+PostgreSQL's pg_trgm indexes). The index gives exactly what the plain substring match
+(`icontains`) gives, so the words shorter than a trigram use that match instead.
 """
 
 import re
@@ -13,6 +16,26 @@ SEARCH_MAX_WORDS = 10
 
 # Prose punctuation around a word is not part of it: "Dick, Philip" finds Dick.
 SEARCH_WORD_EDGES = ",.;:!?\"'()[]{}“”‘’«»„…"
+
+# A trigram index cannot find a word shorter than a trigram.
+INDEXED_WORD_LENGTH = 3
+
+# SQLite's LIKE folds only ASCII letters; the FTS5 table holds its text folded the same way.
+ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+SQLITE_BOOKS_WITH_WORDS = "SELECT rowid FROM catalog_book_search WHERE catalog_book_search MATCH %s"
+
+# The ids of the books holding a word (PostgreSQL): one indexed lookup per table, each the
+# very comparison `icontains` makes (UPPER(column::text) LIKE UPPER(pattern)), so the
+# pg_trgm indexes on those expressions serve it.
+POSTGRESQL_BOOKS_WITH_WORD = """
+    SELECT id FROM catalog_book
+        WHERE UPPER(title::text) LIKE UPPER(%s) OR UPPER(isbn::text) LIKE UPPER(%s)
+    UNION SELECT b.id FROM catalog_book AS b JOIN catalog_author AS a ON a.id = b.author_id
+        WHERE UPPER(a.first_name::text) LIKE UPPER(%s) OR UPPER(a.last_name::text) LIKE UPPER(%s)
+    UNION SELECT bg.book_id FROM catalog_book_genre AS bg
+        JOIN catalog_genre AS g ON g.id = bg.genre_id WHERE UPPER(g.name::text) LIKE UPPER(%s)
+"""
 
 
 def search_words(query):
@@ -27,6 +50,30 @@ def search_words(query):
             word = word.replace("-", "")
         words.append(word)
     return words
+
+
+def index_lookups(words, connection):
+    """Split the words into SELECTs of ids through the index, and the words it cannot find.
+
+    A book is in every SELECT (given as (sql, params)) when it holds every indexed word,
+    each in its title, its author's first or last name, its ISBN or one of its genres, as
+    `icontains` would find it. The words left over (shorter than a trigram, or every word on
+    a database without the index) are for the plain substring match.
+    """
+    indexed = [word for word in words if len(word) >= INDEXED_WORD_LENGTH]
+    short = [word for word in words if len(word) < INDEXED_WORD_LENGTH]
+    if not indexed:
+        return [], short
+    if connection.vendor == "sqlite":
+        # One FTS5 query: a quoted phrase per word, every phrase in the same book's row.
+        phrases = " ".join(
+            '"' + word.translate(ASCII_LOWER).replace('"', '""') + '"' for word in indexed
+        )
+        return [(SQLITE_BOOKS_WITH_WORDS, [phrases])], short
+    if connection.vendor == "postgresql":
+        patterns = [f"%{connection.ops.prep_for_like_query(word)}%" for word in indexed]
+        return [(POSTGRESQL_BOOKS_WITH_WORD, [pattern] * 5) for pattern in patterns], short
+    return [], words
 
 
 class SearchForm(forms.Form):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import circulation, holds, io_views, views
+from . import circulation, holds, io_views, reports, views
 
 
 def edit_paths(create, update, delete, pk="int"):
@@ -58,6 +58,7 @@ urlpatterns = [
 urlpatterns += [
     path("import/", io_views.import_books, name="import-books"),
     path("export/books.csv", io_views.export_books, name="export-books"),
+    path("reports/", reports.reports, name="reports"),
 ]
 
 # Circulation and holds (issues 14 and 15): the desk's pages and the patrons' own.

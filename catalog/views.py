@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import generic
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import services, visitor
 from .forms import (
@@ -184,6 +184,7 @@ class LoanedBooksAllListView(PermissionRequiredMixin, VisitorPaginationMixin, ge
         return BookInstance.objects.on_loan()
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @permission_required("catalog.can_mark_returned", raise_exception=True)
 def renew_book_librarian(request, pk):

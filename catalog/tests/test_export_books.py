@@ -2,6 +2,7 @@
 
 import csv
 import io
+import tracemalloc
 
 import pytest
 from django.db import connection
@@ -13,6 +14,7 @@ from catalog import catalog_io
 from catalog.models import Author, Book, BookInstance, Genre, Language
 
 from .factories import (
+    AuthorFactory,
     BookFactory,
     BookInstanceFactory,
     GenreFactory,
@@ -140,3 +142,29 @@ def test_member_without_permission_gets_403(member_client):
 
 def test_export_answers_post_with_405(librarian_client):
     assert librarian_client.post(reverse("export-books")).status_code == 405
+
+
+def test_export_memory_stays_flat_as_the_catalog_grows(librarian_client, monkeypatch):
+    monkeypatch.setattr(catalog_io, "EXPORT_CHUNK", 50)
+    author, genre = AuthorFactory(), GenreFactory()
+
+    def peak_memory_for(count):
+        start = Book.objects.count()
+        books = Book.objects.bulk_create(
+            Book(title=f"Book {n}", author=author, summary="s" * 500, isbn=f"{n:013d}")
+            for n in range(start, count)
+        )
+        Book.genre.through.objects.bulk_create(
+            Book.genre.through(book_id=book.pk, genre_id=genre.pk) for book in books
+        )
+        response = librarian_client.get(reverse("export-books"))
+        tracemalloc.start()
+        size = sum(len(piece) for piece in response.streaming_content)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert size > count * 500
+        return peak
+
+    small, large = peak_memory_for(100), peak_memory_for(1000)
+    # Ten times the books, about the same memory: a chunk at a time, never the whole file.
+    assert large < small * 1.5

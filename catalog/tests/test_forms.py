@@ -101,13 +101,13 @@ def test_author_form_accepts_death_on_the_day_of_birth():
 
 @pytest.mark.django_db
 def test_book_form_language_is_optional_and_isbn_unique():
-    BookFactory(isbn="9780000000001")
+    BookFactory(isbn="9780000000002")
     form = BookForm(
         data={
             "title": "T",
             "author": AuthorFactory().pk,
             "summary": "S",
-            "isbn": "9780000000001",
+            "isbn": "9780000000002",
             "genre": [GenreFactory().pk],
         }
     )

@@ -220,6 +220,12 @@ def test_escaped_formula_cells_are_read_back_as_they_were():
     assert book.genre.get().name == "@home"
 
 
+def test_imported_books_are_found_by_the_search_box(client):
+    catalog_io.import_file(SAMPLE.read_bytes())
+    response = client.get(reverse("search"), {"q": "tolkien fantasy"})
+    assert [book.title for book in response.context["book_list"]] == ["The Hobbit"]
+
+
 # All or nothing
 
 
@@ -240,14 +246,14 @@ def test_a_file_with_bad_rows_imports_nothing_and_lists_every_bad_row(librarian_
     assert refusal.message == catalog_io.BAD_ROWS.format(count=5)
     errors = dict(refusal.row_errors)
     assert sorted(errors) == [3, 4, 6, 7, 8]  # the header is line 1
-    assert "title is empty" in errors[3]
+    assert "Title is empty." in errors[3]
     assert "has 5 characters, not 10 or 13" in errors[4]
     assert "check digit" in errors[6]
-    assert "copies “two” is not a whole number" in errors[6]
+    assert "Copies “two” is not a whole number from 0 to 100." in errors[6]
     assert "also on line 2" in errors[7]
-    assert "title is longer than 200 characters" in errors[8]
+    assert "Title is longer than 200 characters." in errors[8]
     content = response.content.decode()
-    assert "Nothing was imported" in content and "title is empty" in content
+    assert "Nothing was imported" in content and "Title is empty." in content
 
 
 @pytest.mark.parametrize(
@@ -294,7 +300,14 @@ def test_a_file_with_100000_columns_is_refused_with_a_message(librarian_client):
 def test_a_row_with_more_cells_than_the_header_is_a_bad_row():
     with pytest.raises(catalog_io.ImportRefused) as refused:
         catalog_io.import_file(b"title,author_last_name,isbn\nOptics,Hecht,0306406152,oops\n")
-    assert refused.value.row_errors == [(2, "it has 4 cells, but the header names 3 columns")]
+    assert refused.value.row_errors == [(2, "The row has 4 cells; the header names 3 columns.")]
+
+
+def test_a_cell_too_long_for_any_csv_reader_is_refused_as_not_csv():
+    data = HEADER.encode() + b"\n" + b"x" * 200_000 + b",Writer,,0306406152,,,,\n"
+    with pytest.raises(catalog_io.ImportRefused) as refused:
+        catalog_io.import_file(data)
+    assert refused.value.message.startswith("The file could not be read as CSV (row 2:")
 
 
 def test_a_file_of_html_is_refused_as_not_our_columns():
@@ -388,3 +401,40 @@ def test_member_without_permission_gets_403(member_client):
 
 def test_page_answers_put_with_405(librarian_client):
     assert librarian_client.put(reverse("import-books")).status_code == 405
+
+
+# The same check where a librarian types an ISBN: the book form
+
+
+def book_form_data(**changes):
+    author, genre = AuthorFactory(), GenreFactory()
+    data = {"title": "Optics", "author": author.pk, "summary": "Light.", "genre": [genre.pk]}
+    return {**data, **changes}
+
+
+def test_librarian_types_a_hyphenated_isbn_10_and_the_book_keeps_its_isbn_13(librarian_client):
+    response = librarian_client.post(reverse("book-create"), book_form_data(isbn="0-306-40615-2"))
+    assert response.status_code == 302
+    assert Book.objects.get().isbn == "9780306406157"
+
+
+def test_a_wrong_check_digit_on_the_book_form_is_a_form_error(librarian_client):
+    response = librarian_client.post(
+        reverse("book-create"), book_form_data(isbn="978-0-306-40615-8")
+    )
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["isbn"]
+    assert error.startswith("Enter a valid ISBN-10 or ISBN-13: the check digit")
+    assert not Book.objects.exists()
+
+
+def test_a_books_placeholder_isbn_may_stay_when_other_fields_change(librarian_client):
+    book = BookFactory(isbn="0000000000000")  # as the tutorial's fixtures hold
+    data = book_form_data(isbn="0000000000000", title="New title")
+    response = librarian_client.post(reverse("book-update", args=[book.pk]), data)
+    assert response.status_code == 302
+    book.refresh_from_db()
+    assert (book.title, book.isbn) == ("New title", "0000000000000")
+    data["isbn"] = "0000000000001"
+    response = librarian_client.post(reverse("book-update", args=[book.pk]), data)
+    assert response.context["form"].errors["isbn"]

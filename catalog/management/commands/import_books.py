@@ -30,7 +30,7 @@ class Command(BaseCommand):
         try:
             result = catalog_io.import_file(data, progress=self.progress_bar(verbosity))
         except catalog_io.ImportRefused as refusal:
-            lines = [refusal.message]
+            lines = [f"Nothing was imported. {refusal.message}"]
             lines += [f"  line {line}: {reason}" for line, reason in refusal.row_errors]
             raise CommandError("\n".join(lines)) from None
         self.report(result)
