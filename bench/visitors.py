@@ -43,13 +43,16 @@ readers = list(
     .order_by("-out", "username")
 )
 patron = readers[0]
-# Each reader queues for books whose copies are all out, so no copy is set aside.
-busy_books = (
+# Each reader queues for books whose copies are all out (no copy is set aside), then, in a
+# small catalog that has too few of those, for any book.
+needed = MAX_ACTIVE_HOLDS * len(readers)
+busy_books = list(
     Book.objects.exclude(bookinstance__status=BookInstance.LoanStatus.AVAILABLE)
     .order_by("id")
-    .values_list("id", flat=True)
+    .values_list("id", flat=True)[:needed]
 )
-wanted = iter(busy_books[: MAX_ACTIVE_HOLDS * len(readers)])
+other_books = Book.objects.exclude(pk__in=busy_books).order_by("id").values_list("id", flat=True)
+wanted = iter(busy_books + list(other_books[: needed - len(busy_books)]))
 for reader in readers:
     held = reader.holds.filter(ended_on__isnull=True).count()
     for _ in range(MAX_ACTIVE_HOLDS - held):
