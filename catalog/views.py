@@ -18,6 +18,7 @@ from django.views import generic
 from django.views.decorators.http import require_POST, require_safe
 
 from . import services, visitor
+from .catalog_cache import cached
 from .forms import (
     RENEWAL_DEFAULT,
     AuthorForm,
@@ -45,7 +46,8 @@ from .search import SEARCH_MAX_WORDS, SearchForm
 @require_safe
 def index(request):
     """View function for home page of site."""
-    context = catalog_counts()
+    # The counts scan every copy: computed once per version of the catalog.
+    context = dict(cached(request, "home-counts", catalog_counts))
     if request.method == "GET":
         context["num_visits"] = visitor.count_visit(request.session)
     viewed_pks = visitor.recently_viewed(request.session)
@@ -68,6 +70,17 @@ class VisitorPaginationMixin:
         return visitor.page_size(self.request.session)
 
 
+class CatalogListMixin(VisitorPaginationMixin):
+    """A tutorial list: its count is cached under the catalog's version (and its rows, in
+    the template's {% cache %}), so a page costs the same at any size of catalog."""
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        # Paginator.count is a cached_property: set here, it is never counted again.
+        paginator.count = cached(self.request, f"count:{type(self).__name__}", queryset.count)
+        return paginator
+
+
 class EditLinksMixin:
     """A record's page links to its edit and delete pages for those allowed to use them."""
 
@@ -85,7 +98,7 @@ class EditLinksMixin:
         return context
 
 
-class BookListView(VisitorPaginationMixin, generic.ListView):
+class BookListView(CatalogListMixin, generic.ListView):
     model = Book
 
     def get_queryset(self):
@@ -104,7 +117,7 @@ class BookDetailView(EditLinksMixin, generic.DetailView):
         return book
 
 
-class AuthorListView(VisitorPaginationMixin, generic.ListView):
+class AuthorListView(CatalogListMixin, generic.ListView):
     model = Author
 
     def get_queryset(self):
@@ -133,7 +146,7 @@ class BooksInMixin(EditLinksMixin):
         return context
 
 
-class GenreListView(VisitorPaginationMixin, generic.ListView):
+class GenreListView(CatalogListMixin, generic.ListView):
     model = Genre
 
 
@@ -141,7 +154,7 @@ class GenreDetailView(BooksInMixin, generic.DetailView):
     model = Genre
 
 
-class LanguageListView(VisitorPaginationMixin, generic.ListView):
+class LanguageListView(CatalogListMixin, generic.ListView):
     model = Language
 
 
@@ -149,7 +162,7 @@ class LanguageDetailView(BooksInMixin, generic.DetailView):
     model = Language
 
 
-class BookInstanceListView(VisitorPaginationMixin, generic.ListView):
+class BookInstanceListView(CatalogListMixin, generic.ListView):
     model = BookInstance
 
     def get_queryset(self):
