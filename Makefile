@@ -7,11 +7,12 @@ PY := $(BIN)/python
 # pytest takes DEBUG off and a throwaway key from pyproject.toml (`env`); manage.py needs them here.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-insecure-key
 
-.PHONY: help run serve bench deps test test-sqlite test-services test-browser lint migrations-check demo-data clean
+.PHONY: help run daily serve bench deps test test-sqlite test-services test-browser lint migrations-check demo-data clean
 
 help:
 	@echo "make run    - set everything up and serve the site at http://127.0.0.1:8000/"
 	@echo "make test   - install what the tests need and run the whole suite"
+	@echo "make daily  - run the library's daily jobs by hand (expire holds, send reminders)"
 	@echo "make serve  - run the Procfile as the PaaS does (DEBUG off, gunicorn) on this machine"
 	@echo "make bench  - measure every page under load against a bare-Django ceiling (docs/benchmarks.md)"
 
@@ -37,6 +38,12 @@ run: $(VENV)/.runtime-installed .env
 	@echo "Starting the site. Next time, in a new shell, without make:"
 	@echo "    source .venv/bin/activate && python manage.py runserver"
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The library's daily jobs, as the PaaS scheduler or cron runs them (README: "Daily jobs").
+daily: $(VENV)/.runtime-installed .env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py expire_holds
+	$(PY) manage.py send_overdue_reminders
 
 demo-data: $(VENV)/.runtime-installed .env
 	$(PY) manage.py migrate --noinput

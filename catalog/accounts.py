@@ -1,19 +1,35 @@
-"""Logging in with the test-cookie check, and what a browser that blocks cookies is told.
+"""Logging in and out, safely on the open internet, and resetting a forgotten password.
 
 The session framework's test cookie (tutorial part 7) tells a refused login apart from a
 wrong password; a browser that blocks every cookie fails the CSRF check before the login
 view runs, so the CSRF failure view tells it the same thing, on the same login page.
+
+Guessing passwords is stopped by django-axes (settings: "Login lockout"): this module gives
+it the client's address, its lockout page, and a backend that lets the test client log in.
+Reset e-mails are limited per address, so the form cannot be used to flood a mailbox.
 """
 
+import ipaddress
+import unicodedata
+from datetime import timedelta
+
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
+from django.template import loader
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from . import mail
 from .views import safe_next_url
 
 COOKIES_REFUSED = "Your browser does not accept cookies. Please enable cookies and try again."
@@ -50,6 +66,9 @@ class LoginView(auth_views.LoginView):
 
     form_class = LoginForm
 
+    def get_redirect_url(self):
+        return safe_next_url(self.request, default="")
+
     def get_form(self, form_class=None):
         if self.request.method == "POST" and not self.request.session.test_cookie_worked():
             return LoginForm.refused(self.request)
@@ -75,3 +94,146 @@ def csrf_failure(request, reason=""):
         context = {"form": LoginForm.refused(request), "next": safe_next_url(request, "")}
         return render(request, "registration/login.html", context, status=403)
     return render(request, "403_csrf.html", status=403)
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout (by POST), going back to a `next` only when it is a path of this site."""
+
+    def get_redirect_url(self):
+        return safe_next_url(self.request, default="")
+
+
+# Login lockout (django-axes; the numbers are in settings.py).
+
+LOCKED_OUT = (
+    "Too many failed logins for this user name from your address: logging in to it from "
+    "here is refused for {minutes} minutes. Please wait, then try again, or reset your "
+    "password."
+)
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' check, before any password is looked at: a locked-out pair is refused.
+
+    Django's test client `login()` authenticates without a request, which axes cannot count
+    (it raises): the check steps aside then, so every test suite's `login()` keeps working.
+    Every login over HTTP, the site's and the admin's, comes with its request.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def client_ip_address(request):
+    """The visitor's address, as the lockout counts it (AXES_CLIENT_IP_CALLABLE).
+
+    The socket's address, unless DJANGO_TRUSTED_PROXIES says N proxies stand in front: then
+    the address the N-th proxy from here appended to X-Forwarded-For (the first N-1 entries
+    from the right are the other proxies', those further left are whatever the client sent).
+    """
+    address = request.META.get("REMOTE_ADDR")
+    proxies = settings.TRUSTED_PROXIES
+    if proxies:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if len(forwarded) >= proxies:
+            candidate = forwarded[-proxies].strip()
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass
+    return address
+
+
+def cool_off_minutes():
+    return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: a page of the site saying to wait; nobody is logged in."""
+    context = {"message": LOCKED_OUT.format(minutes=cool_off_minutes())}
+    response = render(request, "registration/lockout.html", context, status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response
+
+
+# Password reset: at most PASSWORD_RESET_LIMIT e-mails per address per hour.
+
+PASSWORD_RESET_LIMIT = 3
+PASSWORD_RESET_WINDOW = timedelta(hours=1)
+PASSWORD_RESET_SENT = "Password reset e-mail sent to {address}"
+
+
+def normalised_address(email):
+    """An e-mail address as the limit counts it: upper and lower case are one address."""
+    return unicodedata.normalize("NFKC", email).casefold()
+
+
+def reset_mails_allowed(email, users):
+    """The accounts among `users` (who share `email`) that may be sent a reset e-mail now.
+
+    Each e-mail sent is recorded in the admin's history of the account (a LogEntry in the
+    database, which every server shares), and the limit counts those of the last hour.
+    Requests for one address wait for each other here, so a burst cannot slip past it.
+    """
+    if not users:
+        return []
+    marker = PASSWORD_RESET_SENT.format(address=normalised_address(email))
+    user_model = get_user_model()
+    with transaction.atomic():
+        # Locks the accounts' rows (SQLite's immediate transactions lock the whole database).
+        pks = list(
+            user_model._default_manager.select_for_update()
+            .filter(pk__in=[user.pk for user in users])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        sent = LogEntry.objects.filter(
+            user_id__in=pks,
+            change_message=marker,
+            action_time__gte=timezone.now() - PASSWORD_RESET_WINDOW,
+        ).count()
+        allowed = users[: max(PASSWORD_RESET_LIMIT - sent, 0)]
+        content_type = ContentType.objects.get_for_model(user_model)
+        LogEntry.objects.bulk_create(
+            LogEntry(
+                user=user,
+                content_type=content_type,
+                object_id=str(user.pk),
+                object_repr=str(user)[:200],
+                action_flag=CHANGE,
+                change_message=marker,
+            )
+            for user in allowed
+        )
+    return allowed
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, with a limit per address and a mail server allowed to fail.
+
+    Whatever happens (unknown address, limit reached, mail refused) the visitor sees the same
+    "sent" page, so the form never tells whether an address has an account.
+    """
+
+    def get_users(self, email):
+        return reset_mails_allowed(email, list(super().get_users(email)))
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        # A mail server that refuses or times out is logged at WARNING (catalog.mail).
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        mail.send_plain(to=to_email, subject=subject, body=body)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm

@@ -1,5 +1,6 @@
 """The catalog's pages: thin views over Django's generic views (tutorial parts 5 to 7)."""
 
+import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import generic
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import services, visitor
 from .catalog_cache import cached
@@ -197,6 +198,7 @@ class LoanedBooksAllListView(PermissionRequiredMixin, VisitorPaginationMixin, ge
         return BookInstance.objects.on_loan()
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @permission_required("catalog.can_mark_returned", raise_exception=True)
 def renew_book_librarian(request, pk):
@@ -253,6 +255,9 @@ class CatalogEditMixin(PermissionRequiredMixin):
     """
 
     noun = None  # what the pages call a record; the model's verbose name by default
+    # Not PUT (which Django's form views treat as POST) nor DELETE (which its delete views
+    # obey at once, skipping the confirmation form): those answer 405.
+    http_method_names = ["get", "head", "post"]
 
     def get_permission_required(self):
         if isinstance(self, generic.CreateView):
@@ -391,6 +396,7 @@ class SearchResultsView(VisitorPaginationMixin, generic.ListView):
         return context
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request):
     """Let a visitor (signed in or not) choose how many results a page shows.
 
@@ -418,13 +424,27 @@ def without_page_number(url):
 
 
 def safe_next_url(request, default):
-    """The `next` the visitor came from, when it is on this site; `default` otherwise."""
-    next_url = request.POST.get("next") or request.GET.get("next")
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    """The `next` the visitor came from, when it is a path of this site; `default` otherwise.
+
+    The one place `next` is read (login, logout, forms that send the visitor back). Only an
+    absolute path is taken ("/catalog/books/?page=2"): a bare word, a URL, "//host", "/\\host",
+    "javascript:..." or a control character would lead off the site or break the redirect.
+    """
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if is_site_path(next_url):
         return next_url
     return default
+
+
+def is_site_path(url):
+    """True for an absolute path on this site, with no scheme, host or control character."""
+    if not url.startswith("/") or url.startswith(("//", "/\\")):
+        return False
+    # Browsers drop tabs and newlines inside URLs ("/\t/host" is "//host"), and a newline
+    # cannot go in a Location header.
+    if any(unicodedata.category(char).startswith("C") for char in url):
+        return False
+    return url_has_allowed_host_and_scheme(url, allowed_hosts=None)
 
 
 @require_POST
@@ -435,6 +455,7 @@ def dismiss_notice(request, pk):
     return redirect(safe_next_url(request, reverse("index")))
 
 
+@require_safe
 def healthz(request):
     """The PaaS probe: 200 when the database answers, 503 otherwise."""
     try:

@@ -7,6 +7,7 @@ locallibrary/test_runner.py, the `env` section of pyproject.toml).
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -49,6 +50,39 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_SECURE = not DEBUG
 CSRF_FAILURE_VIEW = "catalog.accounts.csrf_failure"
 
+# How many proxies stand in front of the site and append the client's address to
+# X-Forwarded-For (the PaaS router: 1). 0 means none: the socket's address is the client's.
+# Set too high, any visitor could pick the address the lockout counts: see README.md.
+trusted_proxies = env.str("DJANGO_TRUSTED_PROXIES", default="").strip() or "0"
+if not trusted_proxies.isdigit():
+    sys.exit(
+        f"DJANGO_TRUSTED_PROXIES={trusted_proxies!r} is not a whole number "
+        "(the number of proxies in front of the site, 0 for none)."
+    )
+TRUSTED_PROXIES = int(trusted_proxies)
+
+# Every response carries an enforcing Content-Security-Policy (django-csp): scripts, styles,
+# fonts and images only from the site itself (no inline script or style attribute), and no
+# framing. Images may also be data: URLs (the admin's and the site's CSS use a few).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features the site never uses, switched off for it and anything it might embed.
+PERMISSIONS_POLICY = {
+    "camera": [],
+    "geolocation": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
+
 
 # Application definition
 INSTALLED_APPS = [
@@ -59,18 +93,27 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
     "catalog.apps.CatalogConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Security of the accounts: the CSP, Permissions-Policy and private-page headers on every
+    # response, and 405 for a method no page handles, before any session or CSRF work.
+    "csp.middleware.CSPMiddleware",
+    "catalog.security.SecurityHeadersMiddleware",
+    "catalog.security.PageMethodsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a refused login into the site's lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "locallibrary.urls"
@@ -142,6 +185,29 @@ SESSION_ENGINE = SESSION_ENGINES[session_engine_name]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
+
+
+# Login lockout (django-axes): 5 failed logins in a row for one user name from one client
+# address refuse that pair for 15 minutes, on the site's login and the admin's. Counted in
+# the database, which every server shares; librarians see and lift lockouts in the admin
+# ("Access attempts"), and `manage.py axes_reset_username <name>` lifts one from a shell.
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out pair before the password is checked; steps aside for Django's test
+    # client login(), which gives no request.
+    "catalog.accounts.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Tries during the lockout neither count nor extend it: it ends 15 minutes after the 5th.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "catalog.accounts.client_ip_address"
+AXES_LOCKOUT_CALLABLE = "catalog.accounts.lockout_response"
+# Successful logins are not logged for ever: only the failures a lockout needs are kept.
+AXES_DISABLE_ACCESS_LOG = True
 
 
 # Password validation

@@ -112,6 +112,15 @@ def test_post_only_actions_answer_405_to_get(client, librarian, name):
     assert client.get(reverse(name, args=[copy.pk])).status_code == 405
 
 
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+@pytest.mark.parametrize("name", ["renew-book-librarian", "lend-book-librarian"])
+def test_form_pages_answer_405_to_methods_they_do_not_handle(client, librarian, name, method):
+    copy = lent()
+    response = getattr(client, method)(reverse(name, args=[copy.pk]))
+    assert response.status_code == 405
+    assert Loan.objects.get(copy=copy).renewals == 0
+
+
 def test_member_cannot_return_a_copy(client):
     copy = lent()
     client.force_login(MemberFactory())
