@@ -6,10 +6,14 @@ fragment at once, on every server, the moment it commits: the person who made it
 sees the page from before. Never cached: anything that depends on the visitor (forms, CSRF
 tokens, librarian-only parts, messages, holds).
 
-A cache that does not answer (Redis down: django-redis's IGNORE_EXCEPTIONS returns None)
-is a miss, and the page is computed as if nothing were cached.
+A cache that does not answer (Redis down: django-redis's IGNORE_EXCEPTIONS answers a miss)
+is a miss, and the page is computed as if nothing were cached; cached() then leaves the
+cache alone for a few seconds, as it does when the cache answers too slowly. ({% cache %}
+in the templates keeps asking: a list or detail page waits for two socket timeouts during
+an outage.)
 """
 
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -69,10 +73,25 @@ def catalog_version(request):
     return site_state(request).catalog_version
 
 
+# A cache slower than this is as good as down (django-redis answers a miss after its socket
+# timeout, 0.25 s in settings): skip it for a while, as every call would wait as long.
+SLOW_CACHE_SECONDS = 0.2
+OUTAGE_SECONDS = 10
+_cache_down_until = 0.0
+
+
 def cached(request, name, compute, timeout=CACHE_SECONDS):
-    """compute()'s value, computed once per version of the catalog."""
+    """compute()'s value, computed once per version of the catalog (or every time while the
+    cache is down)."""
+    global _cache_down_until
+    if time.monotonic() < _cache_down_until:
+        return compute()
     key = f"catalog:{catalog_version(request)}:{name}"
+    began = time.monotonic()
     value = cache.get(key)
+    if time.monotonic() - began > SLOW_CACHE_SECONDS:
+        _cache_down_until = time.monotonic() + OUTAGE_SECONDS
+        return compute()
     if value is None:
         value = compute()
         cache.set(key, value, timeout)

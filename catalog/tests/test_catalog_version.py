@@ -6,14 +6,17 @@ SQL) and check that the next page shows it.
 """
 
 import datetime
+import time
 
 import pytest
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog import catalog_cache
 from catalog.models import Author, Book, BookInstance, Genre, Language, SiteNotice
 
 from .factories import (
@@ -26,6 +29,14 @@ from .factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def cache_up():
+    """A Redis outage in an earlier test leaves the cache skipped for a few seconds."""
+    catalog_cache._cache_down_until = 0.0
+    yield
+    catalog_cache._cache_down_until = 0.0
 
 
 def version():
@@ -218,6 +229,33 @@ def test_pages_are_right_when_the_cache_keeps_nothing(client, catalog):
     Book.objects.update(title="Without a cache")
     assert "Without a cache" in page(client, "books")
     assert count_shown(client, "Books") == 2
+
+
+class DownCache(LocMemCache):
+    """A cache whose server is gone: django-redis answers a miss after its socket timeout."""
+
+    catalog_calls = 0
+
+    def get(self, key, default=None, version=None):
+        if key.startswith("catalog:"):
+            DownCache.catalog_calls += 1
+            time.sleep(catalog_cache.SLOW_CACHE_SECONDS + 0.05)
+        return default
+
+    def set(self, key, *args, **kwargs):
+        DownCache.catalog_calls += key.startswith("catalog:")
+        return False
+
+
+@override_settings(CACHES={"default": {"BACKEND": "catalog.tests.test_catalog_version.DownCache"}})
+def test_while_the_cache_is_down_pages_stop_asking_it(client, catalog):
+    """Each call to a dead Redis waits for a socket timeout: the counts stop asking."""
+    DownCache.catalog_calls = 0
+    assert count_shown(client, "Books") == 2
+    assert DownCache.catalog_calls == 1  # one get, no set
+    Book.objects.bulk_create([Book(title="Added", isbn="9780000003000")])
+    assert count_shown(client, "Books") == 3
+    assert DownCache.catalog_calls == 1
 
 
 # Notices: read with the version, in the same query; the visitor's dismissals applied after.
