@@ -4,6 +4,8 @@ import json
 from datetime import date
 from pathlib import Path
 
+from faults import fault_section  # bench/faults.py, beside this script
+
 ANALYSIS = Path(__file__).resolve().parent / "analysis.md"
 
 
@@ -166,6 +168,13 @@ def write_report(docs, versions, flags, ceiling, runs, concurrency, pages, sizes
         f"Errors in the gunicorn logs (all runs): **{len(log_problems)}**.",
         *[f"    {line}" for line in log_problems[:10]],
         "",
+    ]
+    if concurrency.get("fault"):
+        lines += fault_section(
+            concurrency["fault"],
+            {"gunicorn": flags["concurrency_gunicorn"], "wrk": flags["concurrency_wrk"]},
+        )
+    lines += [
         "## Targets",
         "",
         "- Home page >= 15% of the ceiling; lists, details and search >= 25%; static >= 80%.",

@@ -5,7 +5,11 @@ production settings under gunicorn on 127.0.0.1 (wrk sends X-Forwarded-Proto: ht
 PaaS router does), serves bench/ceiling.py under the same gunicorn flags, and loads each
 page with wrk for a bounded time. Then a concurrency run (4 workers x 4 threads, 64
 connections, 30 s) on the home page, with and without a session cookie, must end with no
-non-2xx response and nothing in the server's log.
+non-2xx response and nothing in the server's log. Last, the fault phase (bench/faults.py):
+the concurrency run again with one worker killed (kill -9) in the middle.
+
+`BENCH_PHASE=faults make bench` runs only the fault phase (on the 10,000-book database of an
+earlier run when it is still in /tmp) and updates only its section of docs/benchmarks.md.
 """
 
 import http.client
@@ -23,6 +27,7 @@ import sys
 import time
 from pathlib import Path
 
+import faults  # bench/faults.py, beside this script
 from report import write_report  # bench/report.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,12 +159,13 @@ def wrk(port, path, cookie=None, duration=DURATION, connections=CONNECTIONS):
 def wrk_result(process):
     output, _ = process.communicate(timeout=DURATION + CONCURRENCY_DURATION + 60)
     found = re.search(
-        r"BENCH requests=(\d+) seconds=([\d.]+) p50=(\d+) p99=(\d+) non2xx=(\d+) errors=(\d+)",
+        r"BENCH requests=(\d+) seconds=([\d.]+) p50=(\d+) p99=(\d+) non2xx=(\d+) errors=(\d+) "
+        r"connect=(\d+) read=(\d+) write=(\d+) timeout=(\d+)",
         output,
     )
     if not found:
         raise RuntimeError(f"unexpected wrk output:\n{output}")
-    requests, seconds, p50, p99, non2xx, errors = found.groups()
+    requests, seconds, p50, p99, non2xx, errors, connect, read, write, timeout = found.groups()
     return {
         "requests": int(requests),
         "rps": int(requests) / float(seconds),
@@ -167,6 +173,10 @@ def wrk_result(process):
         "p99_ms": int(p99) / 1000,
         "non2xx": int(non2xx),
         "errors": int(errors),
+        "connect_errors": int(connect),
+        "read_errors": int(read),
+        "write_errors": int(write),
+        "timeouts": int(timeout),
     }
 
 
@@ -260,6 +270,41 @@ def run_concurrency(env):
     return {"runs": results, "log_problems": problems}
 
 
+def concurrency_flags():
+    return {
+        "gunicorn": shlex.join(CONCURRENCY_FLAGS),
+        "wrk": shlex.join(["wrk", *wrk_flags(CONCURRENCY_DURATION, CONCURRENCY_CONNECTIONS)]),
+    }
+
+
+def run_faults(database, env):
+    return faults.run_fault_phase(
+        sys.modules[__name__],
+        env,
+        database,
+        CONCURRENCY_FLAGS,
+        CONCURRENCY_DURATION,
+        CONCURRENCY_CONNECTIONS,
+        workers_count=int(CONCURRENCY_FLAGS[CONCURRENCY_FLAGS.index("--workers") + 1]),
+    )
+
+
+def faults_only():
+    """The fault phase alone: reuse an earlier run's database, else seed one."""
+    books = SIZES[0]
+    database = Path(f"/tmp/locallibrary-bench-{books}.sqlite3")
+    env = site_env(database)
+    if not database.exists():
+        database, env = prepare(books)
+    collectstatic(env)
+    fault = run_faults(database, env)
+    Path("/tmp/bench-faults.json").write_text(json.dumps(fault, indent=2))
+    faults.replace_section(DOCS / "benchmarks.md", faults.fault_section(fault, concurrency_flags()))
+    log("fault phase written to docs/benchmarks.md")
+    if not fault["passed"]:
+        sys.exit("the fault phase FAILED: see docs/benchmarks.md")
+
+
 def collectstatic(env):
     manage(env, "collectstatic", "--noinput", "-v0")
 
@@ -299,6 +344,8 @@ def main():
     started = time.monotonic()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: `make bench` installs it (apt-get install wrk).")
+    if os.environ.get("BENCH_PHASE") == "faults":
+        return faults_only()
     first_env = site_env(Path("/tmp/locallibrary-bench-static.sqlite3"))
     collectstatic(first_env)
     runs = {}
@@ -308,6 +355,7 @@ def main():
         if ceiling is None:
             ceiling = run_ceiling(runs[books]["env"])
     concurrency = run_concurrency(runs[SIZES[0]]["env"])
+    concurrency["fault"] = run_faults(Path(runs[SIZES[0]]["database"]), runs[SIZES[0]]["env"])
     # The flags that really ran, for the report to state.
     flags = {
         "wrk": shlex.join(["wrk", *wrk_flags()]),
