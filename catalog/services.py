@@ -220,6 +220,9 @@ def lend_copy(*, copy, borrower, due_back):
     if copy.status not in (Status.AVAILABLE, Status.RESERVED):
         raise CirculationError(COPY_NOT_AVAILABLE)
     _check_due_date(due_back, today)
+    # A copy taken off loan by an edit (the copy form, the admin) may still have its loan
+    # open: that loan ended, and must not block this one.
+    Loan.objects.open().filter(copy=copy).update(returned_on=today)
     try:
         # A savepoint: the database's refusal of a second open loan leaves the rest usable.
         with transaction.atomic():

@@ -544,3 +544,27 @@ def test_status_labels_are_shown_not_codes(client):
     copy = LoanedCopyFactory()
     content = client.get(copy.book.get_absolute_url()).content.decode()
     assert "On loan" in content
+
+
+def test_a_copy_edited_back_to_available_can_be_lent_again(desk):
+    """A librarian who shelves a copy through its edit page ends its loan, not the copy's use."""
+    copy = BookInstanceFactory()
+    first, second = MemberFactory(), MemberFactory()
+    lend(desk, copy, first)
+    response = desk.post(
+        f"/catalog/bookinstance/{copy.pk}/update/",
+        {
+            "book": copy.book.pk,
+            "imprint": copy.imprint,
+            "status": "a",
+            "due_back": "",
+            "borrower": "",
+        },
+    )
+    assert response.status_code == 302
+    response = lend(desk, copy, second)
+    assert response.status_code == 302
+    copy.refresh_from_db()
+    assert (copy.status, copy.borrower) == ("o", second)
+    assert Loan.objects.get(copy=copy, returned_on__isnull=True).borrower == second
+    assert Loan.objects.get(copy=copy, borrower=first).returned_on == today()
