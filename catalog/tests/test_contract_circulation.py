@@ -568,3 +568,39 @@ def test_a_copy_edited_back_to_available_can_be_lent_again(desk):
     assert (copy.status, copy.borrower) == ("o", second)
     assert Loan.objects.get(copy=copy, returned_on__isnull=True).borrower == second
     assert Loan.objects.get(copy=copy, borrower=first).returned_on == today()
+
+
+def test_editing_a_lent_copys_due_date_moves_its_loan(desk):
+    copy = BookInstanceFactory()
+    member = MemberFactory()
+    lend(desk, copy, member)
+    new_due = today() + datetime.timedelta(days=2)
+    response = desk.post(
+        f"/catalog/bookinstance/{copy.pk}/update/",
+        {
+            "book": copy.book.pk,
+            "imprint": copy.imprint,
+            "status": "o",
+            "due_back": iso(new_due),
+            "borrower": member.pk,
+        },
+    )
+    assert response.status_code == 302
+    assert Loan.objects.get(copy=copy).due_back == new_due
+
+
+def test_shelving_a_lent_copy_by_its_edit_page_ends_the_loan(desk):
+    copy = BookInstanceFactory()
+    lend(desk, copy, MemberFactory())
+    desk.post(
+        f"/catalog/bookinstance/{copy.pk}/update/",
+        {
+            "book": copy.book.pk,
+            "imprint": copy.imprint,
+            "status": "m",
+            "due_back": "",
+            "borrower": "",
+        },
+    )
+    assert Loan.objects.get(copy=copy).returned_on == today()
+    assert not Loan.objects.filter(returned_on__isnull=True).exists()
