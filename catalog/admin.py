@@ -66,7 +66,9 @@ class BookInstanceAdmin(admin.ModelAdmin):
     list_filter = ("status", "due_back")
     list_select_related = ("book", "borrower")
     search_fields = ("book__title", "book__isbn", "imprint")
-    raw_id_fields = ("book", "borrower")
+    # Search for the book; the borrower by id (the user admin is not every librarian's).
+    autocomplete_fields = ("book",)
+    raw_id_fields = ("borrower",)
     fieldsets = (
         (None, {"fields": ("book", "imprint", "id")}),
         ("Availability", {"fields": ("status", "due_back", "borrower")}),
@@ -119,7 +121,8 @@ class LoanAdmin(admin.ModelAdmin):
         "borrower__first_name",
         "borrower__last_name",
     )
-    raw_id_fields = ("copy", "borrower")
+    autocomplete_fields = ("copy",)
+    raw_id_fields = ("borrower",)
     date_hierarchy = "lent_on"
 
     @admin.display(description="Title", ordering="copy__book__title")
@@ -150,4 +153,5 @@ class HoldAdmin(admin.ModelAdmin):
     list_filter = (HoldStateFilter, "end_reason")
     list_select_related = ("book", "patron")
     search_fields = ("book__title", "patron__username", "patron__first_name", "patron__last_name")
-    raw_id_fields = ("book", "patron", "copy")
+    autocomplete_fields = ("book", "copy")
+    raw_id_fields = ("patron",)

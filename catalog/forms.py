@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from . import visitor
+from .autocomplete import AutocompleteInput
 from .catalog_io import normalize_isbn
 from .models import Author, Book, BookInstance, Genre, Language
 
@@ -94,7 +95,8 @@ class BookForm(forms.ModelForm):
         model = Book
         fields = ["title", "author", "summary", "isbn", "genre", "language"]
         field_classes = {"genre": ChoiceOfRecordsField}
-        widgets = {"genre": forms.CheckboxSelectMultiple()}
+        # Every author in a <select> would weigh the page down as the catalog grows.
+        widgets = {"genre": forms.CheckboxSelectMultiple(), "author": AutocompleteInput("author")}
 
     def clean_isbn(self):
         """Check the check digit (issue 16); a book's unchanged ISBN may stay a placeholder."""
@@ -140,7 +142,12 @@ class BookInstanceForm(forms.ModelForm):
     class Meta:
         model = BookInstance
         fields = ["book", "imprint", "status", "due_back", "borrower"]
-        widgets = {"due_back": DateInput()}
+        # Search for the book and the borrower: no <select> of every book and every user.
+        widgets = {
+            "due_back": DateInput(),
+            "book": AutocompleteInput("book"),
+            "borrower": AutocompleteInput("borrower"),
+        }
 
 
 class ImportBooksForm(forms.Form):

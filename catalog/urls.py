@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import circulation, holds, io_views, reports, views
+from . import autocomplete, circulation, holds, io_views, reports, views
 
 
 def edit_paths(create, update, delete, pk="int"):
@@ -52,6 +52,11 @@ urlpatterns = [
     path("search/", views.SearchResultsView.as_view(), name="search"),
     path("preferences/", views.preferences, name="preferences"),
     path("notice/<int:pk>/dismiss/", views.dismiss_notice, name="dismiss-notice"),
+]
+
+# The edit forms' search-as-you-type suggestions (issue 17).
+urlpatterns += [
+    path("autocomplete/<slug:source>/", autocomplete.autocomplete, name="autocomplete"),
 ]
 
 # Catalog in and out, for librarians (issue 16).

@@ -99,6 +99,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so a database connection error raised in any middleware below answers 503 too.
+    "locallibrary.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Security of the accounts: the CSP, Permissions-Policy and private-page headers on every
@@ -160,17 +162,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and sessions
 REDIS_URL = env.str("REDIS_URL", default="")
+# django-redis rather than Django's own RedisCache: its IGNORE_EXCEPTIONS turns a connection
+# error in any cache call (sessions, and every later use of the cache) into a miss, so a dead
+# Redis degrades the site instead of failing it, without a hand-written try/except around each
+# call; its socket timeouts keep a dead or paused Redis from holding up a page for more than a
+# fraction of a second per call. Its log of ignored errors goes through a filter that lets one
+# line a minute through (LOGGING below).
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.25,
+                "SOCKET_TIMEOUT": 0.25,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "locallibrary.cache"
 
 SESSION_ENGINES = {
     "db": "django.contrib.sessions.backends.db",
-    "cached_db": "django.contrib.sessions.backends.cached_db",
+    # Django's cached_db, made safe for Redis outages (locallibrary/cached_sessions.py).
+    "cached_db": "locallibrary.cached_sessions",
 }
 session_engine_name = env.str("DJANGO_SESSION_ENGINE", default="").strip() or "db"
 if session_engine_name not in SESSION_ENGINES:
@@ -264,4 +280,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # An outage of Redis or of the database: one warning a minute per process, not one per
+    # request (locallibrary/log_filters.py).
+    "filters": {
+        "cache_unavailable": {"()": "locallibrary.log_filters.CacheUnavailable"},
+        "once_a_minute": {"()": "locallibrary.log_filters.OncePerInterval"},
+    },
+    "loggers": {
+        "locallibrary.cache": {"filters": ["cache_unavailable"]},
+        "locallibrary.database": {"filters": ["once_a_minute"]},
+    },
 }

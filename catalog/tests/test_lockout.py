@@ -16,6 +16,7 @@ from django.urls import reverse
 from catalog.accounts import LOCKED_OUT, cool_off_minutes
 
 from .factories import PASSWORD
+from .servers import manage, production_env
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +247,30 @@ def test_a_forwarded_address_that_is_not_one_falls_back_to_the_socket(
 
     assert response.status_code == 200
     assert AccessAttempt.objects.get().ip_address == "10.0.0.1"
+
+
+def test_a_new_user_agent_for_each_try_does_not_escape_the_lockout(client, member):
+    login = reverse("login")
+    for i in range(LIMIT):
+        client.get(login, REMOTE_ADDR="203.0.113.7")
+        client.post(
+            login,
+            {"username": member.username, "password": WRONG},
+            REMOTE_ADDR="203.0.113.7",
+            HTTP_USER_AGENT=f"Browser/{i}",
+        )
+
+    response = log_in_from(client, member.username, PASSWORD, address="203.0.113.7")
+
+    assert_is_the_lockout_page(response)
+
+
+@pytest.mark.parametrize("value", ["one", "-1", "1.5"])
+def test_a_trusted_proxies_value_that_is_not_a_count_stops_with_one_line_naming_it(tmp_path, value):
+    env = production_env(f"sqlite:///{tmp_path}/db.sqlite3", DJANGO_TRUSTED_PROXIES=value)
+    result = manage("check", env=env, check=False)
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        f"DJANGO_TRUSTED_PROXIES={value!r} is not a whole number "
+        "(the number of proxies in front of the site, 0 for none)."
+    )

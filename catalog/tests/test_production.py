@@ -208,7 +208,7 @@ def test_sessions_go_to_the_database_unless_cached_db_is_asked_for(tmp_path):
     assert setting_values(env, "settings.SESSION_ENGINE") == ["django.contrib.sessions.backends.db"]
 
 
-def test_cached_db_sessions_use_djangos_redis_cache_at_redis_url(tmp_path):
+def test_cached_db_sessions_use_a_redis_cache_at_redis_url_that_tolerates_outages(tmp_path):
     env = production_env(
         sqlite_url(tmp_path),
         DJANGO_SESSION_ENGINE="cached_db",
@@ -219,10 +219,12 @@ def test_cached_db_sessions_use_djangos_redis_cache_at_redis_url(tmp_path):
         "settings.SESSION_ENGINE",
         "settings.CACHES['default']['BACKEND']",
         "settings.CACHES['default']['LOCATION']",
+        "settings.CACHES['default']['OPTIONS']['IGNORE_EXCEPTIONS']",
     ) == [
-        "django.contrib.sessions.backends.cached_db",
-        "django.core.cache.backends.redis.RedisCache",
+        "locallibrary.cached_sessions",
+        "django_redis.cache.RedisCache",
         "redis://127.0.0.1:6399/0",
+        "True",
     ]
 
 

@@ -88,6 +88,15 @@ def test_pages_about_a_person_are_private_and_not_stored(client, name):
     assert {"private", "no-store"} <= cache_control
 
 
+@pytest.mark.parametrize(
+    "url", ["/catalog/reports/", "/catalog/reports/?format=csv", "/catalog/export/books.csv"]
+)
+def test_reports_and_exports_are_private_and_not_stored(librarian_client, url):
+    response = librarian_client.get(url)
+    assert response.status_code == 200
+    assert {"private", "no-store"} <= set(response.headers["Cache-Control"].split(", "))
+
+
 @pytest.mark.parametrize("visitor", ["member", "librarian"])
 def test_a_logged_in_users_catalog_pages_are_private_too(client, visitor):
     """They name the user in the header, and say which copies the user may edit."""

@@ -5,11 +5,12 @@ import pickle
 import pytest
 import redis
 from django.conf import settings
-from django.contrib.sessions.backends.cached_db import KEY_PREFIX
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
+
+from locallibrary.cached_sessions import KEY_PREFIX
 
 pytestmark = pytest.mark.django_db
 
@@ -25,19 +26,22 @@ def session_key(client):
 
 
 def redis_key(key):
-    """Where cached_db keeps a session in Redis (Django's cache key for it)."""
+    """Where cached_db keeps a session in Redis (the cache key for it)."""
     return cache.make_key(KEY_PREFIX + key)
 
 
 def stored_in_redis(key):
-    """The session as Redis holds it, read with the Redis client itself."""
+    """The session as Redis holds it, read with the Redis client itself.
+
+    The entry is (generation, session data): locallibrary/cached_sessions.py.
+    """
     raw = redis.Redis.from_url(settings.REDIS_URL).get(redis_key(key))
-    return None if raw is None else pickle.loads(raw)
+    return None if raw is None else pickle.loads(raw)[1]
 
 
 def test_the_suite_runs_on_postgresql_with_cached_db_sessions():
     assert connection.vendor == "postgresql"
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    assert settings.SESSION_ENGINE == "locallibrary.cached_sessions"
 
 
 def test_session_rows_are_in_postgresql(client):
