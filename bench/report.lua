@@ -1,5 +1,6 @@
 -- wrk script for `make bench`: counts responses that are not 2xx and prints one
--- machine-readable summary (requests/s, p50 and p99 in microseconds, errors).
+-- machine-readable summary (requests/s, p50 and p99 in microseconds, errors: all, then by
+-- kind; a connection reset by the server is a read or write error).
 local threads = {}
 
 function setup(thread)
@@ -23,8 +24,10 @@ function done(summary, latency, requests)
   end
   local errors = summary.errors
   io.write(string.format(
-    "BENCH requests=%d seconds=%f p50=%d p99=%d non2xx=%d errors=%d\n",
+    "BENCH requests=%d seconds=%f p50=%d p99=%d non2xx=%d errors=%d "
+    .. "connect=%d read=%d write=%d timeout=%d\n",
     summary.requests, summary.duration / 1e6, latency:percentile(50),
     latency:percentile(99), bad,
-    errors.connect + errors.read + errors.write + errors.timeout))
+    errors.connect + errors.read + errors.write + errors.timeout,
+    errors.connect, errors.read, errors.write, errors.timeout))
 end

@@ -227,22 +227,23 @@ def parse_records(text):
     instead (spreadsheets in some countries save CSV that way).
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=guess_delimiter(text))
-    records = []
+    records, line = [], 0
     try:
         for line, cells in enumerate(reader, start=1):
-            if not records:
-                records.append(cells)
-            elif any(cell.strip() for cell in cells):
-                if len(records) > MAX_ROWS:
-                    raise ImportRefused(TOO_MANY_ROWS)
-                records.append((line, cells))
+            if not any(cell.strip() for cell in cells):
+                continue  # a blank row, before the header or between books
+            if len(records) > MAX_ROWS:
+                raise ImportRefused(TOO_MANY_ROWS)
+            records.append((line, cells) if records else cells)
     except csv.Error as error:
-        raise ImportRefused(NOT_CSV.format(row=len(records) + 1, error=error)) from None
+        raise ImportRefused(NOT_CSV.format(row=line + 1, error=error)) from None
     return records
 
 
 def guess_delimiter(text):
-    first_line = text.split("\n", 1)[0][:10_000]
+    """The header's delimiter: the one that splits the first line into most known columns."""
+    lines = (line for line in io.StringIO(text) if line.strip())
+    first_line = next(lines, "")[:10_000]
     best, best_known = ",", 0
     for delimiter in (",", ";", "\t"):
         cells = {cell.strip().lower() for cell in first_line.split(delimiter)}

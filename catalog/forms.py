@@ -207,7 +207,8 @@ class LendForm(forms.Form):
         label="Borrower",
         max_length=150,
         help_text="The borrower's user name.",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        # Suggests user names as the librarian types a name; posts the user name itself.
+        widget=AutocompleteInput("borrower", posts="text"),
     )
     due_back = forms.DateField(
         label="Due back",

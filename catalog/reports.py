@@ -234,6 +234,12 @@ def csv_response(rows, filename):
 # The page.
 
 
+def first_rows_and_count(queryset):
+    """The first SHOWN_ROWS rows and how many there are (counted only when there are more)."""
+    rows = list(queryset[:SHOWN_ROWS])
+    return rows, len(rows) if len(rows) < SHOWN_ROWS else queryset.count()
+
+
 @require_safe
 @login_required
 @permission_required("catalog.can_mark_returned", raise_exception=True)
@@ -249,21 +255,17 @@ def reports(request):
             raise Http404("No such report. Choose one of: " + ", ".join(TABLES))
         return csv_response(TABLES[table][1](today), f"{table}-{today}.csv")
 
-    overdue = overdue_loans(today)
-    never = never_borrowed()
+    overdue, overdue_count = first_rows_and_count(overdue_loans(today))
+    never, never_count = first_rows_and_count(never_borrowed())
     for_months = loans_per_month(today)
-    overdue_shown = list(overdue[:SHOWN_ROWS])
-    never_shown = list(never[:SHOWN_ROWS])
     context = {
         "today": today,
         "since": first_month(today),
-        "overdue": [(loan, (today - loan.due_back).days) for loan in overdue_shown],
-        "overdue_count": len(overdue_shown) if len(overdue_shown) < SHOWN_ROWS else overdue.count(),
+        "overdue": [(loan, (today - loan.due_back).days) for loan in overdue],
+        "overdue_count": overdue_count,
         "most_borrowed": most_borrowed(first_month(today)),
-        "never_borrowed": never_shown,
-        "never_borrowed_count": len(never_shown)
-        if len(never_shown) < SHOWN_ROWS
-        else never.count(),
+        "never_borrowed": never,
+        "never_borrowed_count": never_count,
         "loans_per_month": for_months,
         "loans_in_months": sum(count for _, count in for_months),
         "chart": bar_chart(for_months),

@@ -29,6 +29,11 @@ def unavailable_page():
     response = HttpResponse(loader.render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    # The middleware below this one (which sets these on other pages) did not run.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Frame-Options"] = "DENY"
+    response["Referrer-Policy"] = "same-origin"
+    response["Content-Security-Policy"] = "default-src 'self'; frame-ancestors 'none'"
     return response
 
 

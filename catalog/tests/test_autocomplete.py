@@ -213,3 +213,11 @@ def test_librarian_searches_a_copys_book_in_the_admin(librarian_client):
         {"app_label": "catalog", "model_name": "bookinstance", "field_name": "book", "term": "dun"},
     )
     assert [result["text"] for result in response.json()["results"]] == ["Dune"]
+
+
+def test_librarian_sees_the_lend_forms_borrower_as_a_user_name_search(librarian_client):
+    copy = BookInstanceFactory()
+    content = librarian_client.get(reverse("lend-book-librarian", args=[copy.pk])).content.decode()
+    assert 'name="borrower"' in content
+    assert 'data-autocomplete="/catalog/autocomplete/borrower/"' in content
+    assert 'data-autocomplete-posts="text"' in content

@@ -68,6 +68,8 @@ def assert_unavailable_page(response):
     assert "Try again" in response.text
     assert "Traceback" not in response.text
     assert "sessionid" not in (response.headers.get("Set-Cookie") or "")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Frame-Options"] == "DENY"
 
 
 def test_visitors_get_a_503_try_again_page_while_the_database_is_gone(site_without_database):

@@ -206,7 +206,7 @@ def test_optional_columns_may_be_left_out_and_the_order_is_free():
 
 
 def test_byte_order_mark_semicolons_and_blank_lines_are_fine():
-    data = "\ufefftitle;author_last_name;isbn;genres\r\n\r\nOptics;Hecht;0306406152;Physics\r\n"
+    data = "\ufeff\r\ntitle;author_last_name;isbn;genres\r\n\r\nOptics;Hecht;0306406152;Physics\r\n"
     catalog_io.import_file(data.encode())
     assert Book.objects.get().genre.get().name == "Physics"
 
