@@ -4,6 +4,8 @@ Each rule is checked over every page of the shared registry (pages.py) and the a
 form pages, through the real middleware.
 """
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -156,6 +158,41 @@ def test_a_delete_request_deletes_nothing(librarian_client):
     assert Genre.objects.filter(pk=genre.pk).exists()
     librarian_client.post(reverse("genre-delete", args=[genre.pk]))
     assert not Genre.objects.filter(pk=genre.pk).exists()
+
+
+def every_site_url():
+    """One URL for each pattern of the site (the admin's aside), pks filled in with 1."""
+    from uuid import UUID
+
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    samples = {"IntConverter": 1, "UUIDConverter": UUID(int=1)}
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if not str(pattern.pattern).startswith("admin/"):
+                    yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                converters = pattern.pattern.converters
+                route = re.sub(
+                    r"<(?:\w+:)?(\w+)>",
+                    lambda part, converters=converters: str(
+                        samples.get(type(converters[part[1]]).__name__, "x")
+                    ),
+                    prefix + str(pattern.pattern),
+                )
+                yield "/" + route
+
+    return sorted(set(walk(get_resolver().url_patterns)))
+
+
+def test_every_url_of_the_site_answers_405_to_put_patch_and_delete(librarian_client):
+    urls = every_site_url()
+    assert "/catalog/genre/1/delete/" in urls and "/accounts/login/" in urls
+    for url in urls:
+        for method in ("put", "patch", "delete"):
+            assert getattr(librarian_client, method)(url).status_code == 405, (method, url)
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])

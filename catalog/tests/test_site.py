@@ -79,6 +79,8 @@ def logged_in_urls(data):
         reverse("my-history"),
         reverse("my-holds"),
         reverse("all-holds"),
+        reverse("import-books"),
+        reverse("reports"),
         *(reverse(f"{name}-create") for name in data),
         *(
             reverse(f"{name}-{action}", args=[data[name].pk])
