@@ -1,6 +1,8 @@
 """Count the database queries each benchmarked page costs (run by bench/run.py).
 
-Usage: python bench/queries.py '<json list of [name, path, with_cookie]>'; prints JSON.
+Usage: python bench/queries.py '<json list of [name, path, who]>' '<json {who: cookie}>';
+prints JSON. `who` is "new" (no cookie), "returning" (a session from an earlier visit) or a
+logged-in visitor whose session cookie the second argument gives.
 """
 
 import json
@@ -21,16 +23,24 @@ def browser():
     return Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
 
 
+def logged_in(cookie):
+    client = browser()
+    name, value = cookie.split("=", 1)
+    client.cookies[name] = value
+    return client
+
+
 counts = {}
-returning = browser()
-returning.get("/catalog/")
-for name, path, with_cookie in json.loads(sys.argv[1]):
+visitors = {who: logged_in(cookie) for who, cookie in json.loads(sys.argv[2]).items()}
+visitors["returning"] = browser()
+visitors["returning"].get("/catalog/")
+for name, path, who in json.loads(sys.argv[1]):
     if path.startswith(settings.STATIC_URL) or path.startswith("/" + settings.STATIC_URL):
         counts[name] = 0
         continue
-    client = returning if with_cookie else browser()
+    client = visitors.get(who) or browser()
     client.get(path)  # a first visit, so the counted one is a returning visitor's
-    if not with_cookie:
+    if who == "new":
         client = browser()
     with CaptureQueriesContext(connection) as captured:
         status = client.get(path).status_code

@@ -245,8 +245,27 @@ class BookInstance(models.Model):
     def __str__(self):
         return f"{self.id} ({self.book.title})"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"status", "due_back"} & set(update_fields):
+            self.keep_open_loan_in_step()
+
     def get_absolute_url(self):
         return reverse("bookinstance-detail", args=[str(self.id)])
+
+    def keep_open_loan_in_step(self):
+        """While a loan is open, the copy and its loan say the same (one query).
+
+        The desk's services move both together; an edit of the copy alone (its form, the
+        admin) moves the loan with it: taken off loan, the loan ends today; a new due date
+        is the loan's too.
+        """
+        open_loans = Loan.objects.open().filter(copy=self)
+        if self.status != self.LoanStatus.ON_LOAN:
+            open_loans.update(returned_on=timezone.localdate())
+        elif self.due_back is not None:
+            open_loans.exclude(due_back=self.due_back).update(due_back=self.due_back)
 
     @property
     def is_overdue(self):
