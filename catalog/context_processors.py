@@ -1,15 +1,27 @@
 """What every page's base template needs."""
 
+from django.utils.functional import SimpleLazyObject
+
 from . import visitor
-from .models import SiteNotice
+from .catalog_cache import CACHE_SECONDS, catalog_version, site_state
 from .search import SEARCH_MAX_LENGTH
 
 
 def site(request):
-    """Notices this browser has not dismissed (one query, run only if shown); the search limit."""
-    session = getattr(request, "session", None)
-    dismissed = visitor.dismissed_notices(session) if session is not None else []
+    """Notices this browser has not dismissed; the catalog's version; the search limit.
+
+    The notices and the version come in one query, run only if the page shows them.
+    """
+
+    def notices():
+        session = getattr(request, "session", None)
+        dismissed = set(visitor.dismissed_notices(session)) if session is not None else set()
+        return [notice for notice in site_state(request).notices if notice.pk not in dismissed]
+
     return {
-        "site_notices": SiteNotice.objects.current().exclude(pk__in=dismissed),
+        "site_notices": SimpleLazyObject(notices),
+        # For {% cache %}: a fragment is the same for everyone until the catalog changes.
+        "catalog_version": SimpleLazyObject(lambda: catalog_version(request)),
+        "catalog_cache_seconds": CACHE_SECONDS,
         "search_max_length": SEARCH_MAX_LENGTH,
     }

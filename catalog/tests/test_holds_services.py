@@ -5,6 +5,7 @@ import logging
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.utils import timezone
 
 from catalog import services
@@ -35,9 +36,10 @@ def in_days(days):
 
 @pytest.fixture
 def run_on_commit(django_capture_on_commit_callbacks):
-    """Run what the services leave for after the commit (the e-mails), as a request would."""
+    """Run `action` as a request would; the outbox then holds only the e-mails it sent."""
 
     def run(action):
+        mail.outbox.clear()  # the set-up's own e-mails (holds made ready) are not the point
         with django_capture_on_commit_callbacks(execute=True):
             return action()
 
@@ -99,9 +101,23 @@ def test_a_hold_is_ready_at_once_when_a_copy_is_available(run_on_commit):
 def test_the_ready_mail_waits_for_the_commit(django_capture_on_commit_callbacks):
     copy = BookInstanceFactory()
     with django_capture_on_commit_callbacks() as callbacks:
-        services.place_hold(book=copy.book, patron=MemberFactory())
+        with transaction.atomic():  # an enclosing transaction, still open
+            services.place_hold(book=copy.book, patron=MemberFactory())
         assert mail.outbox == []
     assert len(callbacks) == 1
+
+
+def test_no_ready_mail_when_the_enclosing_transaction_rolls_back(
+    django_capture_on_commit_callbacks,
+):
+    copy = BookInstanceFactory()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.place_hold(book=copy.book, patron=MemberFactory())
+            raise RuntimeError("the request failed after the hold")
+    assert callbacks == []
+    assert mail.outbox == []
+    assert not Hold.objects.exists()
 
 
 def test_patron_cannot_hold_one_book_twice(lent_copy):
