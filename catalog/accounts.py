@@ -19,10 +19,13 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
 from django.template import loader
@@ -124,6 +127,26 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class PermissionsBackend(ModelBackend):
+    """Django's own backend, loading a user's permissions (their own and their groups') in
+    one query instead of two: every page's sidebar asks for them."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            permissions = Permission.objects.all()
+            if not user_obj.is_superuser:
+                permissions = permissions.filter(Q(user=user_obj) | Q(group__user=user_obj))
+            user_obj._perm_cache = {
+                f"{app_label}.{codename}"
+                for app_label, codename in permissions.values_list(
+                    "content_type__app_label", "codename"
+                ).distinct()
+            }
+        return user_obj._perm_cache
 
 
 def client_ip_address(request):

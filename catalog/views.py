@@ -19,6 +19,7 @@ from django.views import generic
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import services, visitor
+from .catalog_cache import cached
 from .forms import (
     RENEWAL_DEFAULT,
     AuthorForm,
@@ -46,7 +47,8 @@ from .search import SEARCH_MAX_WORDS, SearchForm
 @require_safe
 def index(request):
     """View function for home page of site."""
-    context = catalog_counts()
+    # The counts scan every copy: computed once per version of the catalog.
+    context = dict(cached(request, "home-counts", catalog_counts))
     if request.method == "GET":
         context["num_visits"] = visitor.count_visit(request.session)
     viewed_pks = visitor.recently_viewed(request.session)
@@ -69,6 +71,17 @@ class VisitorPaginationMixin:
         return visitor.page_size(self.request.session)
 
 
+class CatalogListMixin(VisitorPaginationMixin):
+    """A tutorial list: its count is cached under the catalog's version (and its rows, in
+    the template's {% cache %}), so a page costs the same at any size of catalog."""
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        # Paginator.count is a cached_property: set here, it is never counted again.
+        paginator.count = cached(self.request, f"count:{type(self).__name__}", queryset.count)
+        return paginator
+
+
 class EditLinksMixin:
     """A record's page links to its edit and delete pages for those allowed to use them."""
 
@@ -86,7 +99,7 @@ class EditLinksMixin:
         return context
 
 
-class BookListView(VisitorPaginationMixin, generic.ListView):
+class BookListView(CatalogListMixin, generic.ListView):
     model = Book
 
     def get_queryset(self):
@@ -105,7 +118,7 @@ class BookDetailView(EditLinksMixin, generic.DetailView):
         return book
 
 
-class AuthorListView(VisitorPaginationMixin, generic.ListView):
+class AuthorListView(CatalogListMixin, generic.ListView):
     model = Author
 
     def get_queryset(self):
@@ -134,7 +147,7 @@ class BooksInMixin(EditLinksMixin):
         return context
 
 
-class GenreListView(VisitorPaginationMixin, generic.ListView):
+class GenreListView(CatalogListMixin, generic.ListView):
     model = Genre
 
 
@@ -142,7 +155,7 @@ class GenreDetailView(BooksInMixin, generic.DetailView):
     model = Genre
 
 
-class LanguageListView(VisitorPaginationMixin, generic.ListView):
+class LanguageListView(CatalogListMixin, generic.ListView):
     model = Language
 
 
@@ -150,7 +163,7 @@ class LanguageDetailView(BooksInMixin, generic.DetailView):
     model = Language
 
 
-class BookInstanceListView(VisitorPaginationMixin, generic.ListView):
+class BookInstanceListView(CatalogListMixin, generic.ListView):
     model = BookInstance
 
     def get_queryset(self):

@@ -211,7 +211,8 @@ AUTHENTICATION_BACKENDS = [
     # Refuses a locked-out pair before the password is checked; steps aside for Django's test
     # client login(), which gives no request.
     "catalog.accounts.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with a user's permissions loaded in one query.
+    "catalog.accounts.PermissionsBackend",
 ]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = 5

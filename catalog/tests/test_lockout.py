@@ -161,15 +161,18 @@ def test_the_admin_login_locks_out_too(client, librarian):
     assert_is_the_lockout_page(log_in_from(client, librarian.username, PASSWORD))
 
 
-def test_librarians_see_lockouts_in_the_admin(client, member, librarian):
-    fail(Client(), member.username)
+def test_librarians_see_and_lift_lockouts_in_the_admin(client, member, librarian):
+    patron_browser = Client()
+    fail(patron_browser, member.username)
     client.force_login(librarian)
-    librarian.is_superuser = True
-    librarian.save()
 
     response = client.get(reverse("admin:axes_accessattempt_changelist"))
-
     assert member.username in response.content.decode()
+    attempt = AccessAttempt.objects.get(username=member.username)
+    delete_url = reverse("admin:axes_accessattempt_delete", args=[attempt.pk])
+    assert client.post(delete_url, {"post": "yes"}).status_code == 302
+
+    assert log_in_from(patron_browser, member.username, PASSWORD).status_code == 302
 
 
 def test_the_test_clients_login_and_force_login_still_work_for_a_locked_pair(member):

@@ -1,0 +1,293 @@
+"""The catalog's version (issue 17): every write changes it, so nothing cached is ever stale.
+
+The home counts, the lists' counts and rows are cached under the version; these tests
+change the catalog in every way it can change (save, `update()`, `bulk_create`, m2m, raw
+SQL) and check that the next page shows it.
+"""
+
+import datetime
+import time
+
+import pytest
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import connection, transaction
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog import catalog_cache
+from catalog.models import Author, Book, BookInstance, Genre, Language, SiteNotice
+
+from .factories import (
+    AuthorFactory,
+    BookFactory,
+    BookInstanceFactory,
+    GenreFactory,
+    LanguageFactory,
+    SiteNoticeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def cache_up():
+    """A Redis outage in an earlier test leaves the cache skipped for a few seconds."""
+    catalog_cache._cache_down_until = 0.0
+    yield
+    catalog_cache._cache_down_until = 0.0
+
+
+def version():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM catalog_version WHERE name = 'catalog'")
+        return cursor.fetchone()[0]
+
+
+def page(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def count_shown(client, label):
+    """The home page's count for `label` ("Books", "Copies available", ...)."""
+    content = page(client, "index")
+    marker = f"<strong>{label}:</strong> "
+    start = content.index(marker) + len(marker)
+    return int(content[start : content.index("<", start)])
+
+
+# Every write to the catalog, however made, changes the version.
+
+
+def rename_a_language(name):
+    """With update() (language names are unique: one of them)."""
+    Language.objects.filter(pk=Language.objects.earliest("pk").pk).update(name=name)
+
+
+WRITES = {
+    "book saved": lambda: BookFactory(),
+    "book update()": lambda: Book.objects.update(title="Changed"),
+    "book bulk_create": lambda: Book.objects.bulk_create(
+        [Book(title="Bulk", isbn="9780000000777", author=Author.objects.first())]
+    ),
+    "book deleted": lambda: Book.objects.filter(isbn="9780000000998").delete(),
+    "author update()": lambda: Author.objects.update(last_name="Changed"),
+    "author deleted": lambda: Author.objects.filter(last_name="Nobody").delete(),
+    "genre saved": lambda: GenreFactory(),
+    "genre update()": lambda: Genre.objects.update(name="Changed"),
+    "language saved": lambda: LanguageFactory(),
+    "language update()": lambda: rename_a_language("Changed"),
+    "copy saved": lambda: BookInstanceFactory(book=Book.objects.first()),
+    "copy update()": lambda: BookInstance.objects.update(status="o"),
+    "copy deleted": lambda: BookInstance.objects.all().delete(),
+    "genre added to a book": lambda: Book.objects.first().genre.add(GenreFactory()),
+    "genres of a book cleared": lambda: Book.objects.first().genre.clear(),
+    "raw SQL": lambda: connection.cursor().execute(
+        "UPDATE catalog_book SET summary = 'raw' WHERE isbn = '9780000000999'"
+    ),
+}
+
+
+@pytest.fixture
+def catalog():
+    book = BookFactory(isbn="9780000000999", genre=[GenreFactory()])
+    BookInstanceFactory(book=book)
+    AuthorFactory(last_name="Nobody")
+    BookFactory(isbn="9780000000998")  # no copies: may be deleted
+    return book
+
+
+@pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
+def test_every_kind_of_catalog_write_gives_a_new_version(catalog, write):
+    before = version()
+    write()
+    assert version() != before
+
+
+def test_a_notice_or_a_login_leaves_the_catalog_version_alone(catalog, member_client):
+    before = version()
+    SiteNoticeFactory()
+    page(member_client, "index")
+    assert version() == before
+
+
+def test_a_rolled_back_write_never_brings_back_a_version_seen_during_it(catalog):
+    before = version()
+    seen = []
+    with pytest.raises(RuntimeError), transaction.atomic():
+        BookFactory()
+        seen.append(version())
+        raise RuntimeError("roll back")
+    assert version() == before  # the rollback restores the value from before the write
+    BookFactory()
+    assert version() not in {before, *seen}
+
+
+# Nothing stale: each page shows a change at once, however it was made.
+
+
+def test_the_home_counts_follow_bulk_create_and_update_at_once(client, catalog):
+    assert count_shown(client, "Books") == 2
+    assert count_shown(client, "Copies available") == 1
+    Book.objects.bulk_create(
+        [Book(title=f"Bulk {i}", isbn=f"97800000010{i:02d}") for i in range(3)]
+    )
+    assert count_shown(client, "Books") == 5
+    BookInstance.objects.update(status=BookInstance.LoanStatus.MAINTENANCE)
+    assert count_shown(client, "Copies available") == 0
+
+
+@pytest.mark.parametrize(
+    "name, change, shown",
+    [
+        ("books", lambda: Book.objects.update(title="Renamed by update"), "Renamed by update"),
+        ("authors", lambda: Author.objects.update(first_name="Octavia"), "Octavia"),
+        ("genres", lambda: Genre.objects.update(name="Solarpunk"), "Solarpunk"),
+        ("languages", lambda: rename_a_language("Esperanto"), "Esperanto"),
+        ("bookinstances", lambda: BookInstance.objects.update(imprint="Tor, 1999"), "Tor, 1999"),
+    ],
+)
+def test_each_list_shows_a_change_made_with_update_at_once(client, catalog, name, change, shown):
+    assert shown not in page(client, name)
+    change()
+    assert shown in page(client, name)
+
+
+def test_a_list_page_counts_a_book_added_with_bulk_create(client):
+    client.post(reverse("preferences"), {"page_size": "10"})
+    BookFactory.create_batch(10)
+    assert "Page 1 of 2." not in page(client, "books")
+    Book.objects.bulk_create([Book(title="Zzz the last", isbn="9780000002000")])
+    assert "Page 1 of 2." in page(client, "books")
+    assert "Zzz the last" in client.get(reverse("books"), {"page": 2}).content.decode()
+
+
+def test_a_librarian_who_renames_a_book_sees_the_new_title_on_the_list(librarian_client, catalog):
+    assert catalog.title in page(librarian_client, "books")
+    response = librarian_client.post(
+        reverse("book-update", args=[catalog.pk]),
+        {
+            "title": "Renamed by the librarian",
+            "author": catalog.author_id,
+            "summary": catalog.summary,
+            "isbn": catalog.isbn,
+            "genre": [genre.pk for genre in catalog.genre.all()],
+            "language": catalog.language_id or "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    content = page(librarian_client, "books")
+    assert "Renamed by the librarian" in content
+    assert catalog.title not in content
+
+
+def test_a_page_size_chosen_by_one_visitor_is_not_served_to_another(client, catalog):
+    BookFactory.create_batch(30)
+    other = type(client)()
+    client.post(reverse("preferences"), {"page_size": "25"})
+    assert "Page 1 of 2." in page(client, "books")
+    assert "Page 1 of 4." in page(other, "books")
+    assert page(other, "books").count('class="by"') == 10
+
+
+# What a cached page costs.
+
+
+def catalog_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+@pytest.mark.parametrize("name", ["index", "books", "authors", "genres", "languages"])
+def test_a_page_read_again_reads_the_catalog_version_once_and_no_catalog_rows(client, name):
+    BookFactory.create_batch(3)
+    url = reverse(name)
+    client.get(url)
+    queries = catalog_queries(client, url)
+    assert sum("catalog_version" in sql for sql in queries) == 1
+    assert not [sql for sql in queries if "catalog_version" not in sql and "catalog_" in sql]
+
+
+def test_a_page_read_again_costs_the_same_queries_however_large_the_catalog(client):
+    BookFactory.create_batch(2)
+    client.get(reverse("books"))
+    few = len(catalog_queries(client, reverse("books")))
+    BookFactory.create_batch(40)
+    client.get(reverse("books"))
+    assert len(catalog_queries(client, reverse("books"))) == few
+
+
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}})
+def test_pages_are_right_when_the_cache_keeps_nothing(client, catalog):
+    """A cache that never answers (as Redis down with IGNORE_EXCEPTIONS) is only slower."""
+    assert count_shown(client, "Books") == 2
+    assert catalog.title in page(client, "books")
+    Book.objects.update(title="Without a cache")
+    assert "Without a cache" in page(client, "books")
+    assert count_shown(client, "Books") == 2
+
+
+class DownCache(LocMemCache):
+    """A cache whose server is gone: django-redis answers a miss after its socket timeout."""
+
+    catalog_calls = 0
+
+    def get(self, key, default=None, version=None):
+        if key.startswith("catalog:"):
+            DownCache.catalog_calls += 1
+            time.sleep(catalog_cache.SLOW_CACHE_SECONDS + 0.05)
+        return default
+
+    def set(self, key, *args, **kwargs):
+        DownCache.catalog_calls += key.startswith("catalog:")
+        return False
+
+
+@override_settings(CACHES={"default": {"BACKEND": "catalog.tests.test_catalog_version.DownCache"}})
+def test_while_the_cache_is_down_pages_stop_asking_it(client, catalog):
+    """Each call to a dead Redis waits for a socket timeout: the counts stop asking."""
+    DownCache.catalog_calls = 0
+    assert count_shown(client, "Books") == 2
+    assert DownCache.catalog_calls == 1  # one get, no set
+    Book.objects.bulk_create([Book(title="Added", isbn="9780000003000")])
+    assert count_shown(client, "Books") == 3
+    assert DownCache.catalog_calls == 1
+
+
+# Notices: read with the version, in the same query; the visitor's dismissals applied after.
+
+
+def test_a_new_or_changed_notice_shows_at_once(client):
+    page(client, "index")
+    notice = SiteNoticeFactory(text="Closed on Monday")
+    assert "Closed on Monday" in page(client, "books")
+    SiteNotice.objects.filter(pk=notice.pk).update(text="Closed on Tuesday")
+    assert "Closed on Tuesday" in page(client, "books")
+    SiteNotice.objects.filter(pk=notice.pk).update(active=False)
+    assert "Closed on Tuesday" not in page(client, "books")
+
+
+def test_notices_show_only_on_their_dates_newest_first(client):
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    SiteNoticeFactory(text="Old news", ends_on=today - day)
+    SiteNoticeFactory(text="Coming soon", starts_on=today + day)
+    SiteNoticeFactory(text="First notice", starts_on=today, ends_on=today)
+    SiteNoticeFactory(text="Second notice", starts_on=today - day, ends_on=today + day)
+    content = page(client, "index")
+    assert "Old news" not in content
+    assert "Coming soon" not in content
+    assert content.index("Second notice") < content.index("First notice")
+
+
+def test_a_dismissed_notice_is_hidden_from_that_visitor_only(client):
+    notice = SiteNoticeFactory(text="Closed on Monday")
+    other = type(client)()
+    assert "Closed on Monday" in page(other, "index")
+    client.post(reverse("dismiss-notice", args=[notice.pk]), {"next": reverse("index")})
+    assert "Closed on Monday" not in page(client, "index")
+    assert "Closed on Monday" in page(other, "index")
