@@ -6,8 +6,7 @@ The rules (limits, setting a copy aside, passing it on) live in `catalog.service
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -22,25 +21,8 @@ from .views import VisitorPaginationMixin
 
 
 def with_queue_place(holds):
-    """Annotate `queue_place`: 1 for the next waiting patron of the book, 2 after them, ...
-
-    One subquery per page, however many holds are listed (ready holds get no place).
-    """
-    ahead = (
-        Hold.objects.waiting()
-        .filter(book=OuterRef("book"))
-        .filter(
-            Q(placed_at__lt=OuterRef("placed_at"))
-            | Q(placed_at=OuterRef("placed_at"), pk__lt=OuterRef("pk"))
-        )
-        .order_by()
-        .values("book")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return holds.annotate(
-        queue_place=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + 1
-    )
+    """Annotate `queue_place` (see HoldQuerySet.with_queue_place): one subquery per page."""
+    return holds.with_queue_place()
 
 
 @require_POST

@@ -421,10 +421,11 @@ class HoldQuerySet(models.QuerySet):
         last_ready_on = today - datetime.timedelta(days=HOLD_READY_DAYS + 1)
         return self.ready().filter(ready_on__lte=last_ready_on)
 
-    def with_queue_position(self):
-        """Annotate `queue_position` (1 = next) on waiting holds; None on ready or ended ones.
+    def with_queue_place(self):
+        """Annotate `queue_place`: 1 for the next waiting hold on its book, 2 after it, ...
 
         One correlated subquery (on the queue's index), so a list costs the same per row.
+        Ready holds get a number too: pages show it only for holds still waiting.
         """
         ahead = (
             Hold.objects.waiting()
@@ -439,12 +440,14 @@ class HoldQuerySet(models.QuerySet):
             .values("n")
         )
         return self.annotate(
+            queue_place=Coalesce(Subquery(ahead, output_field=models.IntegerField()), Value(0)) + 1
+        )
+
+    def with_queue_position(self):
+        """Annotate `queue_position` (1 = next) on waiting holds; None on ready or ended ones."""
+        return self.with_queue_place().annotate(
             queue_position=Case(
-                When(
-                    ended_on__isnull=True,
-                    copy__isnull=True,
-                    then=Coalesce(Subquery(ahead), Value(0)) + 1,
-                ),
+                When(ended_on__isnull=True, copy__isnull=True, then=F("queue_place")),
                 default=None,
                 output_field=models.IntegerField(),
             )

@@ -272,6 +272,17 @@ def return_copy(*, copy):
     return loan
 
 
+def _renew(loan, copy, due_back):
+    """Move the due date of the open loan and its copy together, and count the renewal."""
+    loan.due_back = due_back
+    loan.renewals += 1
+    loan.save(update_fields=["due_back", "renewals"])
+    copy.due_back = due_back
+    copy.save(update_fields=["due_back"])
+    loan.copy = copy
+    return loan
+
+
 @committed()
 def renew_loan(*, copy, due_back):
     """The librarian's renewal: move the due date of the copy and its loan, count it."""
@@ -281,13 +292,7 @@ def renew_loan(*, copy, due_back):
         raise CirculationError(COPY_NOT_ON_LOAN)
     _check_due_date(due_back, today)
     loan = _open_loan(copy, repair=True)
-    loan.due_back = due_back
-    loan.renewals += 1
-    loan.save(update_fields=["due_back", "renewals"])
-    copy.due_back = due_back
-    copy.save(update_fields=["due_back"])
-    loan.copy = copy
-    return loan
+    return _renew(loan, copy, due_back)
 
 
 @committed()
@@ -303,13 +308,7 @@ def renew_own_loan(*, copy, patron):
     if Hold.objects.waiting().filter(book_id=copy.book_id).exists():
         raise CirculationError(HOLD_WAITING)
     due_back = max(today + LOAN_PERIOD, loan.due_back)
-    loan.due_back = due_back
-    loan.renewals += 1
-    loan.save(update_fields=["due_back", "renewals"])
-    copy.due_back = due_back
-    copy.save(update_fields=["due_back"])
-    loan.copy = copy
-    return loan
+    return _renew(loan, copy, due_back)
 
 
 @committed()

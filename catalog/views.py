@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db import DatabaseError, IntegrityError, connection, router, transaction
-from django.db.models import Prefetch, ProtectedError, RestrictedError
+from django.db.models import ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -128,9 +128,11 @@ class AuthorListView(CatalogListMixin, generic.ListView):
 class AuthorDetailView(EditLinksMixin, generic.DetailView):
     model = Author
 
-    def get_queryset(self):
-        books = Book.objects.select_related("language").order_by("title", "id")
-        return Author.objects.prefetch_related(Prefetch("book_set", queryset=books))
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Read only when the template's cached list of books is not there.
+        context["books"] = self.object.book_set.select_related("language").order_by("title", "id")
+        return context
 
 
 class BooksInMixin(EditLinksMixin):
@@ -142,7 +144,12 @@ class BooksInMixin(EditLinksMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         books = self.object.book_set.with_list_data().order_by("title", "id")
-        context["book_count"] = books.count()
+        # The count under the catalog's version; the books read only when the template's
+        # cached list is not there.
+        model_name = self.object._meta.model_name
+        context["book_count"] = cached(
+            self.request, f"book-count:{model_name}:{self.object.pk}", books.count
+        )
         context["books"] = books[: self.shown_books]
         return context
 

@@ -193,6 +193,38 @@ def test_a_page_size_chosen_by_one_visitor_is_not_served_to_another(client, cata
     assert page(other, "books").count('class="by"') == 10
 
 
+def test_a_book_added_with_bulk_create_shows_on_its_author_genre_and_language_pages(
+    client, catalog
+):
+    author, language = catalog.author, catalog.language
+    genre = catalog.genre.get()
+    pages = [author.get_absolute_url(), genre.get_absolute_url(), language.get_absolute_url()]
+    for url in pages:
+        assert "Bulk title" not in client.get(url).content.decode()
+    [added] = Book.objects.bulk_create(
+        [Book(title="Bulk title", isbn="9780000004000", author=author, language=language)]
+    )
+    added.genre.add(genre)
+    for url in pages:
+        content = client.get(url).content.decode()
+        assert "Bulk title" in content, url
+    assert "The library has 2 books here." in client.get(genre.get_absolute_url()).content.decode()
+
+
+def test_a_renamed_book_shows_its_new_title_on_its_authors_page(client, catalog):
+    url = catalog.author.get_absolute_url()
+    assert catalog.title in client.get(url).content.decode()
+    Book.objects.filter(pk=catalog.pk).update(title="Renamed in bulk")
+    assert "Renamed in bulk" in client.get(url).content.decode()
+
+
+def test_edit_links_cached_for_a_librarian_are_never_shown_to_a_visitor(librarian_client, catalog):
+    visitor = type(librarian_client)()
+    for url in [catalog.author.get_absolute_url(), catalog.genre.get().get_absolute_url()]:
+        assert 'class="edit-links"' in librarian_client.get(url).content.decode()
+        assert 'class="edit-links"' not in visitor.get(url).content.decode()
+
+
 # What a cached page costs.
 
 
@@ -210,6 +242,18 @@ def test_a_page_read_again_reads_the_catalog_version_once_and_no_catalog_rows(cl
     queries = catalog_queries(client, url)
     assert sum("catalog_version" in sql for sql in queries) == 1
     assert not [sql for sql in queries if "catalog_version" not in sql and "catalog_" in sql]
+
+
+@pytest.mark.parametrize("model", ["author", "genre", "language"])
+def test_a_record_page_read_again_reads_only_the_record(client, catalog, model):
+    """Its books (and their count) come from the cache."""
+    BookFactory.create_batch(3, author=catalog.author, language=catalog.language)
+    record = getattr(catalog, model) if model != "genre" else catalog.genre.get()
+    client.get(record.get_absolute_url())
+    queries = catalog_queries(client, record.get_absolute_url())
+    catalog_reads = [sql for sql in queries if "catalog_" in sql]
+    assert len(catalog_reads) == 2, catalog_reads  # the version (with notices), the record
+    assert "catalog_book" not in catalog_reads[1].split("FROM", 1)[1]
 
 
 def test_a_page_read_again_costs_the_same_queries_however_large_the_catalog(client):
