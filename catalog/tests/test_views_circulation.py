@@ -24,10 +24,10 @@ def iso(date):
 
 
 @pytest.fixture
-def librarian(client):
-    user = factories.LibrarianFactory(username="desk")
-    client.force_login(user)
-    return user
+def librarian(librarian, client):
+    """Every test here works at the desk: conftest's librarian, logged in."""
+    client.force_login(librarian)
+    return librarian
 
 
 @pytest.fixture

@@ -19,10 +19,9 @@ Status = BookInstance.LoanStatus
 
 
 @pytest.fixture
-def patron(client):
-    user = factories.MemberFactory(username="reader")
-    client.force_login(user)
-    return user
+def patron(member_client, member):
+    """The patron placing holds here: conftest's member, logged in."""
+    return member
 
 
 @pytest.fixture
