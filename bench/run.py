@@ -228,10 +228,10 @@ def session_cookie(port):
     return f"sessionid={found.group(1)}"
 
 
-def logged_in_visitors(env):
-    """Session cookies of a librarian and a patron, with holds to list (bench/visitors.py)."""
+def django_script(env, script, *args):
+    """Run one of bench/'s Django scripts on the benchmark's database; its last line's JSON."""
     output = subprocess.run(
-        [sys.executable, "bench/visitors.py"],
+        [sys.executable, script, *args],
         cwd=ROOT,
         env={**env, "DJANGO_SETTINGS_MODULE": "locallibrary.settings"},
         check=True,
@@ -239,6 +239,11 @@ def logged_in_visitors(env):
         text=True,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
+
+
+def logged_in_visitors(env):
+    """Session cookies of a librarian and a patron, with holds to list (bench/visitors.py)."""
+    return django_script(env, "bench/visitors.py")
 
 
 def page_paths(database, visitors):
@@ -273,15 +278,7 @@ def page_paths(database, visitors):
 def count_queries(env, paths, visitors):
     pages = [[key, path, who] for key, (path, who) in paths.items()]
     cookies = {who: visitors[who] for who in ("librarian", "patron")}
-    output = subprocess.run(
-        [sys.executable, "bench/queries.py", json.dumps(pages), json.dumps(cookies)],
-        cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "locallibrary.settings"},
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    return django_script(env, "bench/queries.py", json.dumps(pages), json.dumps(cookies))
 
 
 def run_size(books):

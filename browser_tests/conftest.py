@@ -106,20 +106,15 @@ PASSWORD = "a-long-test-password"  # the factories' password
 @pytest.fixture
 def library():
     """A patron and a librarian, a book with copies, one of them lent to the patron."""
-    from catalog.tests.factories import (
-        BookFactory,
-        BookInstanceFactory,
-        GenreFactory,
-        LibrarianFactory,
-        LoanedCopyFactory,
-        MemberFactory,
-    )
+    from catalog.tests import factories
 
-    patron = MemberFactory(username="patron")
-    librarian = LibrarianFactory(username="librarian")
-    book = BookFactory(title="The Wind in the Willows", genre=[GenreFactory(name="Fantasy")])
-    BookInstanceFactory(book=book)
-    loan = LoanedCopyFactory(book=book, borrower=patron)
+    patron = factories.MemberFactory(username="patron")
+    librarian = factories.LibrarianFactory(username="librarian")
+    book = factories.BookFactory(
+        title="The Wind in the Willows", genre=[factories.GenreFactory(name="Fantasy")]
+    )
+    factories.BookInstanceFactory(book=book)
+    loan = factories.LoanedCopyFactory(book=book, borrower=patron)
     return {"patron": patron, "librarian": librarian, "book": book, "loan": loan}
 
 

@@ -70,15 +70,20 @@ def lend_initial(copy, hold=None):
     return initial
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @librarian_only
 @personal
 def circulation_desk(request):
-    """One box for a scanned or typed copy id; the copy, and the action that applies to it."""
+    """One box for a scanned or typed copy id; the copy, and the action that applies to it.
+
+    The box sends a GET (the copy's view can be bookmarked and reloaded); a POST of the same
+    box, as a scanner's own form might send, finds the copy the same way and changes nothing.
+    """
     context = {"form": DeskLookupForm(), "copy": None}
-    if "copy" in request.GET:
-        form = DeskLookupForm(request.GET)
+    data = request.POST if request.method == "POST" else request.GET
+    if "copy" in data:
+        form = DeskLookupForm(data)
         context["form"] = form
         if form.is_valid():
             copy = form.cleaned_data["copy"]

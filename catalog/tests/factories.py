@@ -9,6 +9,17 @@ from django.utils import timezone
 
 from catalog.models import Author, Book, BookInstance, Genre, Language, SiteNotice
 
+
+def today():
+    """The library's today, in the site's time zone: what the services and pages call today."""
+    return timezone.localdate()
+
+
+def in_days(days):
+    """The date `days` from today (in the past when negative)."""
+    return today() + datetime.timedelta(days=days)
+
+
 # Every user the factories make has this password (tests log in with it as a browser would).
 PASSWORD = "a-long-test-password"
 

@@ -16,17 +16,7 @@ from django.utils import timezone
 from catalog import services
 from catalog.models import MAX_ACTIVE_HOLDS, Book, BookInstance, Genre, Hold, Loan
 
-from .factories import (
-    AuthorFactory,
-    BookFactory,
-    BookInstanceFactory,
-    GenreFactory,
-    LanguageFactory,
-    LibrarianFactory,
-    LoanedCopyFactory,
-    MemberFactory,
-    SiteNoticeFactory,
-)
+from . import factories
 
 # Who can open a page: everyone, a logged-in user, or a holder of can_mark_returned.
 EVERYONE = ("anonymous", "anonymous_with_session", "member", "librarian")
@@ -47,9 +37,9 @@ def become(client, visitor):
     """Make `client` this kind of visitor (one of EVERYONE); a visitor with a session has
     visited before."""
     if visitor == "member":
-        client.force_login(MemberFactory())
+        client.force_login(factories.MemberFactory())
     elif visitor == "librarian":
-        client.force_login(LibrarianFactory())
+        client.force_login(factories.LibrarianFactory())
     if visitor != "anonymous":
         session = client.session
         session["num_visits"] = 3
@@ -72,14 +62,14 @@ def days_from_today(days):
 def readers():
     """Three patrons to lend copies to (making a user per copy would be slow)."""
     found = list(get_user_model().objects.filter(username__startswith="reader"))
-    return found or [MemberFactory(username=f"reader{i}") for i in range(3)]
+    return found or [factories.MemberFactory(username=f"reader{i}") for i in range(3)]
 
 
 def lend_copies(n):
     """n copies on loan to the readers, due from n/2 days ago to n/2 days ahead."""
     borrowers = readers()
     for i in range(n):
-        LoanedCopyFactory(
+        factories.LoanedCopyFactory(
             borrower=borrowers[i % len(borrowers)], due_back=days_from_today(i - n // 2)
         )
 
@@ -92,8 +82,8 @@ def view_books(client, n):
 
 def home_page(client, n):
     """The home page with n notices shown and (up to 5) of n books recently viewed."""
-    SiteNoticeFactory.create_batch(n)
-    BookFactory.create_batch(n)
+    factories.SiteNoticeFactory.create_batch(n)
+    factories.BookFactory.create_batch(n)
     view_books(client, min(n, 5))
     return reverse("index")
 
@@ -109,55 +99,55 @@ def rows_of(factory, url_name):
 
 
 def copies(client, n):
-    BookInstanceFactory.create_batch(n, book=BookFactory())
+    factories.BookInstanceFactory.create_batch(n, book=factories.BookFactory())
     return reverse("bookinstances")
 
 
 def search(client, n):
     """n books found by two words that match in different fields (author and genre)."""
-    author = AuthorFactory(last_name="Pratchett")
+    author = factories.AuthorFactory(last_name="Pratchett")
     genre, _ = Genre.objects.get_or_create(name="Fantasy")
-    BookFactory.create_batch(n, author=author, genre=[genre])
+    factories.BookFactory.create_batch(n, author=author, genre=[genre])
     return reverse("search") + "?q=pratchett+fantasy"
 
 
 def book_detail(client, n):
     """A book with n copies (one more on loan) and n genres."""
-    book = BookFactory(genre=GenreFactory.create_batch(n))
-    BookInstanceFactory.create_batch(n, book=book)
-    LoanedCopyFactory(book=book)
+    book = factories.BookFactory(genre=factories.GenreFactory.create_batch(n))
+    factories.BookInstanceFactory.create_batch(n, book=book)
+    factories.LoanedCopyFactory(book=book)
     return book.get_absolute_url()
 
 
 def author_detail(client, n):
-    author = AuthorFactory()
-    BookFactory.create_batch(n, author=author)
+    author = factories.AuthorFactory()
+    factories.BookFactory.create_batch(n, author=author)
     return author.get_absolute_url()
 
 
 def genre_detail(client, n):
-    genre = GenreFactory()
-    BookFactory.create_batch(n, genre=[genre])
+    genre = factories.GenreFactory()
+    factories.BookFactory.create_batch(n, genre=[genre])
     return genre.get_absolute_url()
 
 
 def language_detail(client, n):
-    language = LanguageFactory()
-    BookFactory.create_batch(n, language=language)
+    language = factories.LanguageFactory()
+    factories.BookFactory.create_batch(n, language=language)
     return language.get_absolute_url()
 
 
 def copy_detail(client, n):
     """A copy on loan whose book has n genres."""
-    return LoanedCopyFactory(
-        book=BookFactory(genre=GenreFactory.create_batch(n))
+    return factories.LoanedCopyFactory(
+        book=factories.BookFactory(genre=factories.GenreFactory.create_batch(n))
     ).get_absolute_url()
 
 
 def notices(client, n):
     """Any page (here the genre list) under n notices."""
-    SiteNoticeFactory.create_batch(n)
-    GenreFactory()
+    factories.SiteNoticeFactory.create_batch(n)
+    factories.GenreFactory()
     return reverse("genres")
 
 
@@ -165,8 +155,8 @@ def my_borrowed(client, n):
     """n copies on loan to the logged-in visitor (some overdue), and one to someone else."""
     user = logged_in_user(client)
     for i in range(n):
-        LoanedCopyFactory(borrower=user, due_back=days_from_today(i - n // 2))
-    LoanedCopyFactory(borrower=readers()[0])
+        factories.LoanedCopyFactory(borrower=user, due_back=days_from_today(i - n // 2))
+    factories.LoanedCopyFactory(borrower=readers()[0])
     return reverse("my-borrowed")
 
 
@@ -178,7 +168,9 @@ def all_borrowed(client, n):
 def renew(client, n):
     """The renew form for one copy among n on loan."""
     lend_copies(n)
-    return reverse("renew-book-librarian", args=[LoanedCopyFactory(borrower=readers()[0]).pk])
+    return reverse(
+        "renew-book-librarian", args=[factories.LoanedCopyFactory(borrower=readers()[0]).pk]
+    )
 
 
 # Circulation and holds (issues 14 and 15): real loans and holds, as the desk makes them.
@@ -186,7 +178,7 @@ def renew(client, n):
 
 def returned_loans(borrower, n, copy=None):
     """n past loans of `borrower` (of one copy, or of n new copies)."""
-    copies = [copy] * n if copy else BookInstanceFactory.create_batch(n)
+    copies = [copy] * n if copy else factories.BookInstanceFactory.create_batch(n)
     Loan.objects.bulk_create(
         Loan(
             copy=copies[i],
@@ -201,22 +193,24 @@ def returned_loans(borrower, n, copy=None):
 
 def desk(client, n):
     """The desk showing a copy on loan with n past loans, whose book n patrons wait for."""
-    copy = BookInstanceFactory()
+    copy = factories.BookInstanceFactory()
     returned_loans(readers()[0], n, copy=copy)
     services.lend_copy(copy=copy, borrower=readers()[1], due_back=days_from_today(7))
     for _ in range(n):
-        Hold.objects.create(book=copy.book, patron=MemberFactory())
+        Hold.objects.create(book=copy.book, patron=factories.MemberFactory())
     return f"{reverse('circulation-desk')}?copy={copy.pk}"
 
 
 def patron_detail(client, n):
     """One patron with n more copies on loan, n more past loans and (at most 5) holds."""
-    patron = MemberFactory(username="desk-patron")
+    patron = factories.MemberFactory(username="desk-patron")
     for _ in range(n):
-        services.lend_copy(copy=BookInstanceFactory(), borrower=patron, due_back=days_from_today(7))
+        services.lend_copy(
+            copy=factories.BookInstanceFactory(), borrower=patron, due_back=days_from_today(7)
+        )
     returned_loans(patron, n)
     for _ in range(min(n, MAX_ACTIVE_HOLDS - patron.holds.count())):
-        Hold.objects.create(book=BookFactory(), patron=patron)
+        Hold.objects.create(book=factories.BookFactory(), patron=patron)
     return reverse("patron-detail", args=[patron.pk])
 
 
@@ -230,9 +224,9 @@ def my_holds(client, n):
     """The visitor's holds: the most allowed is 5, one of them ready."""
     user = logged_in_user(client)
     for i in range(min(n, MAX_ACTIVE_HOLDS - user.holds.count())):
-        book = BookFactory()
+        book = factories.BookFactory()
         if i == 0:
-            services.place_hold(book=BookInstanceFactory(book=book).book, patron=user)
+            services.place_hold(book=factories.BookInstanceFactory(book=book).book, patron=user)
         else:
             Hold.objects.create(book=book, patron=user)
     return reverse("my-holds")
@@ -245,12 +239,14 @@ def all_holds(client, n):
     for i in range(n):
         patron = patrons[i % len(patrons)]
         if i % 3 == 0:
-            copy = BookInstanceFactory(status=BookInstance.LoanStatus.RESERVED, borrower=patron)
+            copy = factories.BookInstanceFactory(
+                status=BookInstance.LoanStatus.RESERVED, borrower=patron
+            )
             holds.append(
                 Hold(book=copy.book, patron=patron, copy=copy, ready_on=days_from_today(-1))
             )
         else:
-            holds.append(Hold(book=BookFactory(), patron=patron))
+            holds.append(Hold(book=factories.BookFactory(), patron=patron))
     Hold.objects.bulk_create(holds)
     return reverse("all-holds")
 
@@ -259,10 +255,10 @@ PAGES = {
     page.name: page
     for page in [
         Page("index", home_page),
-        Page("books", rows_of(BookFactory, "books"), is_list=True),
-        Page("authors", rows_of(AuthorFactory, "authors"), is_list=True),
-        Page("genres", rows_of(GenreFactory, "genres"), is_list=True),
-        Page("languages", rows_of(LanguageFactory, "languages"), is_list=True),
+        Page("books", rows_of(factories.BookFactory, "books"), is_list=True),
+        Page("authors", rows_of(factories.AuthorFactory, "authors"), is_list=True),
+        Page("genres", rows_of(factories.GenreFactory, "genres"), is_list=True),
+        Page("languages", rows_of(factories.LanguageFactory, "languages"), is_list=True),
         Page("bookinstances", copies, is_list=True),
         Page("search", search, is_list=True),
         Page("book-detail", book_detail),

@@ -1,7 +1,5 @@
 """Lend, return and renew (catalog/services.py) against the real database: every rule."""
 
-import datetime
-
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -10,19 +8,12 @@ from catalog import services
 from catalog.models import LOAN_PERIOD, MAX_PATRON_RENEWALS, BookInstance, Hold, Loan
 from catalog.services import CirculationError
 
-from .factories import BookInstanceFactory, LoanedCopyFactory, MemberFactory
+from . import factories
+from .factories import in_days, today
 
 pytestmark = pytest.mark.django_db
 
 Status = BookInstance.LoanStatus
-
-
-def today():
-    return timezone.localdate()
-
-
-def in_days(days):
-    return today() + datetime.timedelta(days=days)
 
 
 def assert_copy_agrees_with_loan(copy):
@@ -51,17 +42,17 @@ def assert_refused(message, action, copy):
 
 @pytest.fixture
 def patron():
-    return MemberFactory()
+    return factories.MemberFactory()
 
 
 @pytest.fixture
 def copy():
-    return BookInstanceFactory()
+    return factories.BookInstanceFactory()
 
 
 @pytest.fixture
 def lent_copy(patron):
-    copy = BookInstanceFactory()
+    copy = factories.BookInstanceFactory()
     services.lend_copy(copy=copy, borrower=patron, due_back=in_days(21))
     copy.refresh_from_db()
     return copy
@@ -88,7 +79,7 @@ def test_lend_takes_the_copys_pk_too(copy, patron):
 
 
 def test_a_copy_on_loan_cannot_be_lent_again(lent_copy):
-    other = MemberFactory()
+    other = factories.MemberFactory()
     assert_refused(
         services.COPY_ON_LOAN,
         lambda: services.lend_copy(copy=lent_copy, borrower=other, due_back=in_days(7)),
@@ -103,13 +94,13 @@ def test_a_stale_copy_object_cannot_lend_twice(copy, patron):
     services.lend_copy(copy=copy, borrower=patron, due_back=in_days(7))
     assert stale.status == Status.AVAILABLE
     with pytest.raises(CirculationError):
-        services.lend_copy(copy=stale, borrower=MemberFactory(), due_back=in_days(7))
+        services.lend_copy(copy=stale, borrower=factories.MemberFactory(), due_back=in_days(7))
     assert Loan.objects.filter(copy=copy).count() == 1
 
 
 @pytest.mark.parametrize("status", [Status.MAINTENANCE, ""])
 def test_a_copy_in_maintenance_or_without_status_cannot_be_lent(patron, status):
-    copy = BookInstanceFactory(status=status)
+    copy = factories.BookInstanceFactory(status=status)
     assert_refused(
         services.COPY_NOT_AVAILABLE,
         lambda: services.lend_copy(copy=copy, borrower=patron, due_back=in_days(7)),
@@ -118,7 +109,7 @@ def test_a_copy_in_maintenance_or_without_status_cannot_be_lent(patron, status):
 
 
 def test_a_copy_set_aside_for_someone_else_cannot_be_lent(patron):
-    copy = BookInstanceFactory(status=Status.RESERVED, borrower=MemberFactory())
+    copy = factories.BookInstanceFactory(status=Status.RESERVED, borrower=factories.MemberFactory())
     assert_refused(
         services.COPY_RESERVED_FOR_OTHER,
         lambda: services.lend_copy(copy=copy, borrower=patron, due_back=in_days(7)),
@@ -127,13 +118,13 @@ def test_a_copy_set_aside_for_someone_else_cannot_be_lent(patron):
 
 
 def test_a_copy_set_aside_for_the_borrower_is_lent_to_them(patron):
-    copy = BookInstanceFactory(status=Status.RESERVED, borrower=patron)
+    copy = factories.BookInstanceFactory(status=Status.RESERVED, borrower=patron)
     services.lend_copy(copy=copy, borrower=patron, due_back=in_days(7))
     assert_copy_agrees_with_loan(copy)
 
 
 def test_an_inactive_user_cannot_borrow(copy):
-    inactive = MemberFactory(is_active=False)
+    inactive = factories.MemberFactory(is_active=False)
     assert_refused(
         services.BORROWER_INACTIVE,
         lambda: services.lend_copy(copy=copy, borrower=inactive, due_back=in_days(7)),
@@ -171,7 +162,7 @@ def test_a_copy_shelved_by_an_edit_with_its_loan_open_can_be_lent(copy, patron):
     (services/test_concurrent_lend.py); an old open loan must not block the copy for ever.
     """
     old = Loan.objects.create(copy=copy, borrower=patron, lent_on=in_days(-9), due_back=in_days(3))
-    other = MemberFactory()
+    other = factories.MemberFactory()
     loan = services.lend_copy(copy=copy, borrower=other, due_back=in_days(7))
     old.refresh_from_db()
     assert old.returned_on == today()
@@ -214,7 +205,7 @@ def test_a_copy_returned_twice_is_refused_the_second_time(lent_copy):
 
 
 def test_a_copy_on_loan_without_a_loan_row_can_be_returned():
-    copy = LoanedCopyFactory()
+    copy = factories.LoanedCopyFactory()
     assert services.return_copy(copy=copy) is None
     copy.refresh_from_db()
     assert (copy.status, copy.borrower) == (Status.AVAILABLE, None)
@@ -222,7 +213,7 @@ def test_a_copy_on_loan_without_a_loan_row_can_be_returned():
 
 def test_a_returned_copy_can_be_lent_again_with_a_new_loan(lent_copy):
     services.return_copy(copy=lent_copy)
-    services.lend_copy(copy=lent_copy, borrower=MemberFactory(), due_back=in_days(7))
+    services.lend_copy(copy=lent_copy, borrower=factories.MemberFactory(), due_back=in_days(7))
     assert lent_copy.loans.count() == 2
     assert lent_copy.loans.open().count() == 1
     assert_copy_agrees_with_loan(lent_copy)
@@ -264,7 +255,7 @@ def test_librarian_cannot_renew_a_copy_not_on_loan(copy):
 
 
 def test_a_copy_on_loan_without_a_loan_row_can_be_renewed_and_gets_one():
-    copy = LoanedCopyFactory()
+    copy = factories.LoanedCopyFactory()
     loan = services.renew_loan(copy=copy, due_back=in_days(20))
     assert (loan.borrower, loan.due_back, loan.renewals) == (copy.borrower, in_days(20), 1)
     assert_copy_agrees_with_loan(copy)
@@ -300,20 +291,20 @@ def test_patron_can_renew_twice_and_is_told_why_not_a_third_time(lent_copy, patr
 def test_patron_cannot_renew_someone_elses_copy(lent_copy):
     assert_refused(
         services.NOT_YOUR_LOAN,
-        lambda: services.renew_own_loan(copy=lent_copy, patron=MemberFactory()),
+        lambda: services.renew_own_loan(copy=lent_copy, patron=factories.MemberFactory()),
         lent_copy,
     )
 
 
 def test_patron_cannot_renew_a_copy_not_on_loan(patron):
-    copy = BookInstanceFactory(status=Status.RESERVED, borrower=patron)
+    copy = factories.BookInstanceFactory(status=Status.RESERVED, borrower=patron)
     assert_refused(
         services.NOT_YOUR_LOAN, lambda: services.renew_own_loan(copy=copy, patron=patron), copy
     )
 
 
 def test_patron_cannot_renew_while_someone_waits_for_the_book(lent_copy, patron):
-    Hold.objects.create(book=lent_copy.book, patron=MemberFactory())
+    Hold.objects.create(book=lent_copy.book, patron=factories.MemberFactory())
     assert_refused(
         services.HOLD_WAITING,
         lambda: services.renew_own_loan(copy=lent_copy, patron=patron),
@@ -322,12 +313,12 @@ def test_patron_cannot_renew_while_someone_waits_for_the_book(lent_copy, patron)
 
 
 def test_an_ended_hold_does_not_stop_a_renewal(lent_copy, patron):
-    Hold.objects.create(book=lent_copy.book, patron=MemberFactory(), ended_on=today())
+    Hold.objects.create(book=lent_copy.book, patron=factories.MemberFactory(), ended_on=today())
     assert services.renew_own_loan(copy=lent_copy, patron=patron).renewals == 1
 
 
 def test_patron_renews_a_copy_on_loan_without_a_loan_row():
-    copy = LoanedCopyFactory()
+    copy = factories.LoanedCopyFactory()
     loan = services.renew_own_loan(copy=copy, patron=copy.borrower)
     assert (loan.renewals, loan.due_back) == (1, today() + LOAN_PERIOD)
     assert_copy_agrees_with_loan(copy)
@@ -338,13 +329,19 @@ def test_patron_renews_a_copy_on_loan_without_a_loan_row():
 
 def test_loan_querysets_split_open_returned_and_overdue(patron):
     overdue = Loan.objects.create(
-        copy=BookInstanceFactory(), borrower=patron, lent_on=in_days(-30), due_back=in_days(-1)
+        copy=factories.BookInstanceFactory(),
+        borrower=patron,
+        lent_on=in_days(-30),
+        due_back=in_days(-1),
     )
     due_today = Loan.objects.create(
-        copy=BookInstanceFactory(), borrower=patron, lent_on=in_days(-21), due_back=today()
+        copy=factories.BookInstanceFactory(),
+        borrower=patron,
+        lent_on=in_days(-21),
+        due_back=today(),
     )
     returned = Loan.objects.create(
-        copy=BookInstanceFactory(),
+        copy=factories.BookInstanceFactory(),
         borrower=patron,
         lent_on=in_days(-30),
         due_back=in_days(-9),
@@ -358,7 +355,7 @@ def test_loan_querysets_split_open_returned_and_overdue(patron):
 
 
 def test_loans_are_listed_newest_first(patron):
-    copy = BookInstanceFactory()
+    copy = factories.BookInstanceFactory()
     older = Loan.objects.create(
         copy=copy, borrower=patron, lent_on=in_days(-30), due_back=in_days(-9), returned_on=today()
     )

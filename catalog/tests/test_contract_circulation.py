@@ -604,3 +604,12 @@ def test_shelving_a_lent_copy_by_its_edit_page_ends_the_loan(desk):
     )
     assert Loan.objects.get(copy=copy).returned_on == today()
     assert not Loan.objects.filter(returned_on__isnull=True).exists()
+
+
+def test_the_desk_box_also_answers_a_post(desk):
+    copy = LoanedCopyFactory(book__title="Posted Lookup")
+    response = desk.post("/catalog/desk/", {"copy": copy.pk.hex})
+    assert response.status_code == 200
+    assert "Posted Lookup" in response.content.decode()
+    assert desk.post("/catalog/desk/", {"copy": "nothing"}).status_code == 200
+    assert desk.put("/catalog/desk/").status_code == 405

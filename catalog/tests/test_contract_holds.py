@@ -8,25 +8,15 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 
 from catalog.models import BookInstance, Hold, Loan
 
-from .factories import (
-    BookFactory,
-    BookInstanceFactory,
-    LibrarianFactory,
-    LoanedCopyFactory,
-    MemberFactory,
-)
+from . import factories
+from .factories import today
 
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
-
-
-def today():
-    return timezone.localdate()
 
 
 def active(holds):
@@ -43,12 +33,12 @@ def messages_of(response):
 
 
 def return_copy(client, copy):
-    client.force_login(LibrarianFactory())
+    client.force_login(factories.LibrarianFactory())
     return client.post(f"/catalog/bookinstance/{copy.pk}/return/")
 
 
 def lend(client, copy, user):
-    client.force_login(LibrarianFactory())
+    client.force_login(factories.LibrarianFactory())
     return client.post(
         f"/catalog/bookinstance/{copy.pk}/lend/",
         {"borrower": user.username, "due_back": (today() + DAY * 21).isoformat()},
@@ -58,7 +48,7 @@ def lend(client, copy, user):
 @pytest.fixture
 def out_book():
     """A book whose only copy is on loan."""
-    return LoanedCopyFactory(book__title="Waited For").book
+    return factories.LoanedCopyFactory(book__title="Waited For").book
 
 
 def test_anonymous_visitors_are_sent_to_log_in_to_place_a_hold(client, out_book):
@@ -71,13 +61,13 @@ def test_anonymous_visitors_are_sent_to_log_in_to_place_a_hold(client, out_book)
 
 
 def test_placing_a_hold_is_post_only(client, out_book):
-    client.force_login(MemberFactory())
+    client.force_login(factories.MemberFactory())
     assert client.get(f"/catalog/book/{out_book.pk}/hold/").status_code == 405
     assert client.post("/catalog/book/999999/hold/").status_code == 404
 
 
 def test_a_patron_joins_the_queue_when_no_copy_is_on_the_shelf(client, out_book):
-    member = MemberFactory()
+    member = factories.MemberFactory()
     response = place(client, member, out_book)
     assert response.status_code == 200
     hold = Hold.objects.get()
@@ -87,8 +77,8 @@ def test_a_patron_joins_the_queue_when_no_copy_is_on_the_shelf(client, out_book)
 
 
 def test_a_hold_on_a_book_on_the_shelf_is_ready_at_once(client):
-    copy = BookInstanceFactory(book__title="On The Shelf")
-    member = MemberFactory()
+    copy = factories.BookInstanceFactory(book__title="On The Shelf")
+    member = factories.MemberFactory()
     place(client, member, copy.book)
     copy.refresh_from_db()
     assert (copy.status, copy.borrower) == ("r", member)
@@ -100,7 +90,7 @@ def test_a_hold_on_a_book_on_the_shelf_is_ready_at_once(client):
 
 
 def test_one_active_hold_per_patron_per_book(client, out_book):
-    member = MemberFactory()
+    member = factories.MemberFactory()
     place(client, member, out_book)
     response = place(client, member, out_book)
     assert messages_of(response)
@@ -108,8 +98,8 @@ def test_one_active_hold_per_patron_per_book(client, out_book):
 
 
 def test_at_most_five_active_holds_per_patron(client):
-    member = MemberFactory()
-    books = [LoanedCopyFactory().book for _ in range(6)]
+    member = factories.MemberFactory()
+    books = [factories.LoanedCopyFactory().book for _ in range(6)]
     for book in books[:5]:
         place(client, member, book)
     response = place(client, member, books[5])
@@ -118,8 +108,8 @@ def test_at_most_five_active_holds_per_patron(client):
 
 
 def test_a_returned_copy_goes_to_the_first_patron_in_the_queue(client):
-    copy = LoanedCopyFactory(book__title="Queue Book")
-    first, second = MemberFactory(), MemberFactory()
+    copy = factories.LoanedCopyFactory(book__title="Queue Book")
+    first, second = factories.MemberFactory(), factories.MemberFactory()
     place(client, first, copy.book)
     place(client, second, copy.book)
     mail.outbox.clear()
@@ -137,8 +127,8 @@ def test_a_returned_copy_goes_to_the_first_patron_in_the_queue(client):
 
 
 def test_lending_the_set_aside_copy_to_its_patron_fulfils_the_hold(client):
-    copy = LoanedCopyFactory()
-    member = MemberFactory()
+    copy = factories.LoanedCopyFactory()
+    member = factories.MemberFactory()
     place(client, member, copy.book)
     return_copy(client, copy)
     response = lend(client, copy, member)
@@ -149,10 +139,10 @@ def test_lending_the_set_aside_copy_to_its_patron_fulfils_the_hold(client):
 
 
 def test_a_set_aside_copy_is_not_lent_to_someone_else(client):
-    copy = BookInstanceFactory()
-    member = MemberFactory()
+    copy = factories.BookInstanceFactory()
+    member = factories.MemberFactory()
     place(client, member, copy.book)
-    response = lend(client, copy, MemberFactory())
+    response = lend(client, copy, factories.MemberFactory())
     assert response.status_code == 200
     assert response.context["form"].errors
     copy.refresh_from_db()
@@ -160,25 +150,25 @@ def test_a_set_aside_copy_is_not_lent_to_someone_else(client):
 
 
 def test_lending_the_patron_any_copy_of_the_book_fulfils_the_hold(client, out_book):
-    member = MemberFactory()
+    member = factories.MemberFactory()
     place(client, member, out_book)
-    other_copy = BookInstanceFactory(book=out_book)
+    other_copy = factories.BookInstanceFactory(book=out_book)
     assert lend(client, other_copy, member).status_code == 302
     assert not active(Hold.objects.filter(patron=member)).exists()
 
 
 def test_deleting_a_set_aside_copy_empties_the_holds_copy(client):
-    copy = BookInstanceFactory()
-    place(client, MemberFactory(), copy.book)
+    copy = factories.BookInstanceFactory()
+    place(client, factories.MemberFactory(), copy.book)
     copy.delete()
     assert Hold.objects.get().copy is None
 
 
 def test_my_holds_shows_the_place_in_the_queue_or_ready_until(client):
-    waiting_book = LoanedCopyFactory(book__title="Still Out").book
-    shelf_copy = BookInstanceFactory(book__title="On Shelf")
-    member = MemberFactory()
-    place(client, MemberFactory(), waiting_book)
+    waiting_book = factories.LoanedCopyFactory(book__title="Still Out").book
+    shelf_copy = factories.BookInstanceFactory(book__title="On Shelf")
+    member = factories.MemberFactory()
+    place(client, factories.MemberFactory(), waiting_book)
     place(client, member, waiting_book)
     place(client, member, shelf_copy.book)
     client.force_login(member)
@@ -203,12 +193,12 @@ def test_my_holds_needs_a_login(client):
 
 
 def test_a_patron_cancels_their_hold_and_others_get_404(client, out_book):
-    member = MemberFactory()
+    member = factories.MemberFactory()
     place(client, member, out_book)
     hold = Hold.objects.get()
     path = f"/catalog/hold/{hold.pk}/cancel/"
     assert reverse("cancel-hold", args=[hold.pk]) == path
-    client.force_login(MemberFactory())
+    client.force_login(factories.MemberFactory())
     assert client.post(path).status_code == 404
     client.force_login(member)
     assert client.get(path).status_code == 405
@@ -218,15 +208,15 @@ def test_a_patron_cancels_their_hold_and_others_get_404(client, out_book):
 
 
 def test_a_librarian_cancels_anyones_hold(client, out_book):
-    place(client, MemberFactory(), out_book)
-    client.force_login(LibrarianFactory())
+    place(client, factories.MemberFactory(), out_book)
+    client.force_login(factories.LibrarianFactory())
     assert client.post(f"/catalog/hold/{Hold.objects.get().pk}/cancel/").status_code == 302
     assert not active(Hold.objects.all()).exists()
 
 
 def test_cancelling_a_ready_hold_passes_the_copy_on_or_shelves_it(client):
-    copy = BookInstanceFactory()
-    first, second = MemberFactory(), MemberFactory()
+    copy = factories.BookInstanceFactory()
+    first, second = factories.MemberFactory(), factories.MemberFactory()
     place(client, first, copy.book)
     place(client, second, copy.book)
     client.force_login(first)
@@ -240,11 +230,11 @@ def test_cancelling_a_ready_hold_passes_the_copy_on_or_shelves_it(client):
 
 
 def test_all_holds_lists_ready_ones_first_for_librarians(client):
-    out = LoanedCopyFactory(book__title="Queue Title").book
-    shelf = BookInstanceFactory(book__title="Ready Title")
-    place(client, MemberFactory(username="waiter"), out)
-    place(client, MemberFactory(username="collector"), shelf.book)
-    client.force_login(LibrarianFactory())
+    out = factories.LoanedCopyFactory(book__title="Queue Title").book
+    shelf = factories.BookInstanceFactory(book__title="Ready Title")
+    place(client, factories.MemberFactory(username="waiter"), out)
+    place(client, factories.MemberFactory(username="collector"), shelf.book)
+    client.force_login(factories.LibrarianFactory())
     assert reverse("all-holds") == "/catalog/holds/"
     response = client.get("/catalog/holds/")
     assert "catalog/hold_list_all.html" in [t.name for t in response.templates]
@@ -255,14 +245,14 @@ def test_all_holds_lists_ready_ones_first_for_librarians(client):
 
 def test_all_holds_is_for_librarians(client):
     assert client.get("/catalog/holds/")["Location"] == "/accounts/login/?next=/catalog/holds/"
-    client.force_login(MemberFactory())
+    client.force_login(factories.MemberFactory())
     assert client.get("/catalog/holds/").status_code == 403
 
 
 def test_the_books_page_shows_copies_available_and_holds_waiting(client):
-    book = BookFactory()
-    BookInstanceFactory.create_batch(2, book=book)
-    LoanedCopyFactory(book=book)
+    book = factories.BookFactory()
+    factories.BookInstanceFactory.create_batch(2, book=book)
+    factories.LoanedCopyFactory(book=book)
     response = client.get(book.get_absolute_url())
     content = re.sub(r"\s+", " ", response.content.decode())
     assert re.search(r"\b2\b[^.<]*available", content)
@@ -271,8 +261,8 @@ def test_the_books_page_shows_copies_available_and_holds_waiting(client):
 
 def test_a_failing_mail_server_does_not_undo_the_hold(client, settings, caplog):
     settings.EMAIL_BACKEND = "catalog.tests.mail_backends.RefusingEmailBackend"
-    copy = BookInstanceFactory()
-    response = place(client, MemberFactory(), copy.book)
+    copy = factories.BookInstanceFactory()
+    response = place(client, factories.MemberFactory(), copy.book)
     assert response.status_code == 200
     copy.refresh_from_db()
     assert copy.status == "r"
@@ -283,17 +273,17 @@ def test_a_failing_mail_server_does_not_undo_the_hold(client, settings, caplog):
 
 
 def overdue_copy(borrower, days):
-    return LoanedCopyFactory(borrower=borrower, due_back=today() + DAY * days)
+    return factories.LoanedCopyFactory(borrower=borrower, due_back=today() + DAY * days)
 
 
 def test_reminders_list_each_borrowers_copies_due_soon_or_overdue_once_a_day():
-    reader = MemberFactory()
+    reader = factories.MemberFactory()
     overdue = overdue_copy(reader, -3)
     due_soon = overdue_copy(reader, 2)
     later = overdue_copy(reader, 3)
-    other = MemberFactory()
+    other = factories.MemberFactory()
     overdue_copy(other, 0)
-    no_email = MemberFactory(email="")
+    no_email = factories.MemberFactory(email="")
     overdue_copy(no_email, -1)
     out = io.StringIO()
     call_command("send_overdue_reminders", stdout=out)
@@ -311,8 +301,8 @@ def test_reminders_list_each_borrowers_copies_due_soon_or_overdue_once_a_day():
 
 
 def test_expire_holds_passes_an_uncollected_copy_on_after_seven_days(client):
-    copy = BookInstanceFactory()
-    first, second = MemberFactory(), MemberFactory()
+    copy = factories.BookInstanceFactory()
+    first, second = factories.MemberFactory(), factories.MemberFactory()
     place(client, first, copy.book)
     place(client, second, copy.book)
     hold = Hold.objects.get(patron=first)
@@ -336,8 +326,8 @@ def test_expire_holds_passes_an_uncollected_copy_on_after_seven_days(client):
 
 
 def test_expire_holds_shelves_a_copy_nobody_else_waits_for(client):
-    copy = BookInstanceFactory()
-    place(client, MemberFactory(), copy.book)
+    copy = factories.BookInstanceFactory()
+    place(client, factories.MemberFactory(), copy.book)
     Hold.objects.update(ready_on=today() - DAY * 8)
     call_command("expire_holds", stdout=io.StringIO())
     copy.refresh_from_db()

@@ -327,6 +327,19 @@ def test_the_book_list_costs_at_most_six_queries_and_the_home_page_twelve(client
     assert len(home) <= 12
 
 
+def test_a_logged_in_visitors_book_list_keeps_within_six_queries(client):
+    """The contract's budget names no kind of visitor: a logged-in one is a visitor too."""
+    BookInstanceFactory.create_batch(15)
+    client.force_login(MemberFactory())
+    client.get("/catalog/books/")
+    with CaptureQueriesContext(connection) as books:
+        assert client.get("/catalog/books/").status_code == 200
+    with CaptureQueriesContext(connection) as home:
+        assert client.get("/catalog/").status_code == 200
+    assert len(home) <= 12
+    assert len(books) <= 6, [q["sql"][:80] for q in books.captured_queries]
+
+
 def test_after_login_the_visitor_lands_on_the_home_page(client, log_in):
     user = MemberFactory()
     response = log_in(client, user)
@@ -347,3 +360,19 @@ def test_healthz_answers_ok_over_plain_http(client):
     response = client.get("/healthz", HTTP_X_FORWARDED_PROTO="http")
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+def test_the_sidebar_shows_each_role_what_its_permissions_allow(client):
+    """One query loads the permissions, from the user's groups and their own grants alike."""
+    from django.contrib.auth.models import Permission
+
+    member = MemberFactory()
+    client.force_login(member)
+    content = client.get("/catalog/books/").content.decode()
+    assert "/catalog/desk/" not in content and "/catalog/author/create/" not in content
+    member.user_permissions.add(Permission.objects.get(codename="add_author"))
+    content = client.get("/catalog/books/").content.decode()
+    assert "/catalog/author/create/" in content and "/catalog/desk/" not in content
+    client.force_login(LibrarianFactory())
+    content = client.get("/catalog/books/").content.decode()
+    assert "/catalog/desk/" in content and "/catalog/book/create/" in content

@@ -1,6 +1,5 @@
 """The library's daily jobs: send_overdue_reminders and expire_holds, as cron would run them."""
 
-import datetime
 import logging
 from io import StringIO
 
@@ -9,25 +8,16 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from catalog import services
 from catalog.models import HOLD_READY_DAYS, BookInstance, Hold, ReminderSent
 
-from . import mail_backends
-from .factories import BookInstanceFactory, LoanedCopyFactory, MemberFactory
+from . import factories, mail_backends
+from .factories import in_days, today
 
 pytestmark = pytest.mark.django_db
 
 Status = BookInstance.LoanStatus
-
-
-def today():
-    return timezone.localdate()
-
-
-def in_days(days):
-    return today() + datetime.timedelta(days=days)
 
 
 def run(command):
@@ -37,7 +27,7 @@ def run(command):
 
 
 def due_in(days, borrower, title=None):
-    copy = LoanedCopyFactory(borrower=borrower, due_back=in_days(days))
+    copy = factories.LoanedCopyFactory(borrower=borrower, due_back=in_days(days))
     if title:
         copy.book.title = title
         copy.book.save()
@@ -48,7 +38,7 @@ def due_in(days, borrower, title=None):
 
 
 def test_borrower_gets_one_e_mail_with_overdue_and_soon_due_titles_and_dates():
-    patron = MemberFactory()
+    patron = factories.MemberFactory()
     due_in(-3, patron, "Overdue Book")
     due_in(0, patron, "Due Today")
     due_in(2, patron, "Due In Two Days")
@@ -64,7 +54,7 @@ def test_borrower_gets_one_e_mail_with_overdue_and_soon_due_titles_and_dates():
 
 
 def test_each_borrower_gets_their_own_e_mail_with_only_their_copies():
-    first, second = MemberFactory(), MemberFactory()
+    first, second = factories.MemberFactory(), factories.MemberFactory()
     due_in(1, first, "First's Book")
     due_in(-1, second, "Second's Book")
     assert run("send_overdue_reminders") == "Sent 2 reminder e-mails.\n"
@@ -74,22 +64,22 @@ def test_each_borrower_gets_their_own_e_mail_with_only_their_copies():
 
 
 def test_nobody_is_reminded_of_copies_due_later_or_not_on_loan():
-    patron = MemberFactory()
+    patron = factories.MemberFactory()
     due_in(3, patron)
-    BookInstanceFactory(status=Status.RESERVED, borrower=patron, due_back=in_days(-1))
+    factories.BookInstanceFactory(status=Status.RESERVED, borrower=patron, due_back=in_days(-1))
     assert run("send_overdue_reminders") == "Sent 0 reminder e-mails.\n"
     assert mail.outbox == []
 
 
 def test_running_twice_on_one_day_sends_no_second_e_mail():
-    due_in(-1, MemberFactory())
+    due_in(-1, factories.MemberFactory())
     run("send_overdue_reminders")
     assert run("send_overdue_reminders") == "Sent 0 reminder e-mails.\n"
     assert len(mail.outbox) == 1
 
 
 def test_the_next_day_brings_the_next_reminder():
-    patron = MemberFactory()
+    patron = factories.MemberFactory()
     due_in(-1, patron)
     assert services.send_overdue_reminders(today=today()) == 1
     assert services.send_overdue_reminders(today=in_days(1)) == 1
@@ -97,7 +87,7 @@ def test_the_next_day_brings_the_next_reminder():
 
 
 def test_a_borrower_reminded_by_another_server_today_is_not_reminded_again():
-    patron = MemberFactory()
+    patron = factories.MemberFactory()
     due_in(-1, patron)
     ReminderSent.objects.create(borrower=patron, sent_on=today())
     assert services.send_overdue_reminders() == 0
@@ -105,7 +95,7 @@ def test_a_borrower_reminded_by_another_server_today_is_not_reminded_again():
 
 
 def test_the_database_refuses_a_second_reminder_record_for_one_day():
-    patron = MemberFactory()
+    patron = factories.MemberFactory()
     ReminderSent.objects.create(borrower=patron, sent_on=today())
     with pytest.raises(IntegrityError), transaction.atomic():
         ReminderSent.objects.create(borrower=patron, sent_on=today())
@@ -113,14 +103,14 @@ def test_the_database_refuses_a_second_reminder_record_for_one_day():
 
 @pytest.mark.parametrize("attributes", [{"email": ""}, {"is_active": False}])
 def test_no_reminder_to_users_without_an_address_or_an_active_account(attributes):
-    due_in(-1, MemberFactory(**attributes))
+    due_in(-1, factories.MemberFactory(**attributes))
     assert run("send_overdue_reminders") == "Sent 0 reminder e-mails.\n"
     assert mail.outbox == []
     assert not ReminderSent.objects.exists()
 
 
 def test_a_refusing_mail_server_is_logged_and_tried_again_by_a_later_run(settings, caplog):
-    patron = MemberFactory()
+    patron = factories.MemberFactory()
     due_in(-1, patron)
     settings.EMAIL_BACKEND = mail_backends.REFUSING
     with caplog.at_level(logging.WARNING):
@@ -133,7 +123,7 @@ def test_a_refusing_mail_server_is_logged_and_tried_again_by_a_later_run(setting
 
 def reminder_queries(copies_each, borrowers):
     for _ in range(borrowers):
-        patron = MemberFactory()
+        patron = factories.MemberFactory()
         for _ in range(copies_each):
             due_in(-1, patron)
     with CaptureQueriesContext(connection) as queries:
@@ -159,8 +149,8 @@ def test_reminders_cost_a_fixed_number_of_queries_per_borrower():
 
 
 def ready_hold(days_ago):
-    copy = BookInstanceFactory()
-    hold = services.place_hold(book=copy.book, patron=MemberFactory())
+    copy = factories.BookInstanceFactory()
+    hold = services.place_hold(book=copy.book, patron=factories.MemberFactory())
     Hold.objects.filter(pk=hold.pk).update(ready_on=in_days(-days_ago))
     return copy, hold
 
@@ -170,7 +160,7 @@ def test_expire_holds_prints_how_many_ended_and_passes_copies_on(
 ):
     copy, expired = ready_hold(HOLD_READY_DAYS + 1)
     ready_hold(HOLD_READY_DAYS)  # still ready: its last day is today
-    waiting = Hold.objects.create(book=copy.book, patron=MemberFactory())
+    waiting = Hold.objects.create(book=copy.book, patron=factories.MemberFactory())
     mail.outbox.clear()  # the set-up's "ready" e-mails
     with django_capture_on_commit_callbacks(execute=True):
         assert run("expire_holds") == "Expired 1 hold.\n"
@@ -220,7 +210,7 @@ def test_the_daily_jobs_queries_use_their_indexes(queryset, index):
 
 
 def test_old_reminder_records_are_pruned_by_the_daily_job():
-    patron = MemberFactory()
+    patron = factories.MemberFactory()
     ReminderSent.objects.create(borrower=patron, sent_on=in_days(-30))
     ReminderSent.objects.create(borrower=patron, sent_on=in_days(-1))
     run("send_overdue_reminders")

@@ -1,37 +1,22 @@
 """The desk's pages (issue 14): lend, return, renew, the desk itself, labels and histories."""
 
-import datetime
 import uuid
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from catalog import services
 from catalog.forms import BORROWER_UNKNOWN, COPY_ID_UNKNOWN, LEND_IN_PAST, LEND_TOO_FAR
 from catalog.models import LOAN_PERIOD, BookInstance, Hold, Loan
 
-from .factories import (
-    BookFactory,
-    BookInstanceFactory,
-    LibrarianFactory,
-    LoanedCopyFactory,
-    MemberFactory,
-)
+from . import factories
+from .factories import in_days, today
 
 pytestmark = pytest.mark.django_db
 
 Status = BookInstance.LoanStatus
-
-
-def today():
-    return timezone.localdate()
-
-
-def days(n):
-    return today() + datetime.timedelta(days=n)
 
 
 def iso(date):
@@ -39,22 +24,22 @@ def iso(date):
 
 
 @pytest.fixture
-def librarian(client):
-    user = LibrarianFactory(username="desk")
-    client.force_login(user)
-    return user
+def librarian(librarian, client):
+    """Every test here works at the desk: conftest's librarian, logged in."""
+    client.force_login(librarian)
+    return librarian
 
 
 @pytest.fixture
 def patron():
-    return MemberFactory(username="reader")
+    return factories.MemberFactory(username="reader")
 
 
 def lent(copy=None, borrower=None, due_back=None):
     """A copy lent through the service, as the desk does: the copy and its open Loan."""
-    copy = copy or BookInstanceFactory()
+    copy = copy or factories.BookInstanceFactory()
     services.lend_copy(
-        copy=copy, borrower=borrower or MemberFactory(), due_back=due_back or days(21)
+        copy=copy, borrower=borrower or factories.MemberFactory(), due_back=due_back or in_days(21)
     )
     copy.refresh_from_db()
     return copy
@@ -62,14 +47,14 @@ def lent(copy=None, borrower=None, due_back=None):
 
 def past_loans(borrower, n, copy=None):
     """n returned loans of `borrower`, the newest lent yesterday."""
-    copies = [copy] * n if copy else BookInstanceFactory.create_batch(n)
+    copies = [copy] * n if copy else factories.BookInstanceFactory.create_batch(n)
     return Loan.objects.bulk_create(
         Loan(
             copy=copies[i],
             borrower=borrower,
-            lent_on=days(-30 - 10 * i),
-            due_back=days(-9 - 10 * i),
-            returned_on=days(-10 - 10 * i),
+            lent_on=in_days(-30 - 10 * i),
+            due_back=in_days(-9 - 10 * i),
+            returned_on=in_days(-10 - 10 * i),
         )
         for i in range(n)
     )
@@ -92,7 +77,7 @@ LIBRARIAN_PAGES = [
 
 @pytest.mark.parametrize("page", LIBRARIAN_PAGES)
 def test_anonymous_visitor_is_sent_to_log_in_from_the_desk_pages(client, page):
-    copy, user = BookInstanceFactory(), MemberFactory()
+    copy, user = factories.BookInstanceFactory(), factories.MemberFactory()
     url = page(copy, user)
     response = client.get(url)
     assert response.status_code == 302
@@ -101,9 +86,9 @@ def test_anonymous_visitor_is_sent_to_log_in_from_the_desk_pages(client, page):
 
 @pytest.mark.parametrize("page", LIBRARIAN_PAGES)
 def test_member_gets_403_on_the_desk_pages(client, page):
-    member = MemberFactory()
+    member = factories.MemberFactory()
     client.force_login(member)
-    assert client.get(page(BookInstanceFactory(), member)).status_code == 403
+    assert client.get(page(factories.BookInstanceFactory(), member)).status_code == 403
 
 
 @pytest.mark.parametrize("name", ["return-book-librarian", "renew-book-patron"])
@@ -123,7 +108,7 @@ def test_form_pages_answer_405_to_methods_they_do_not_handle(client, librarian, 
 
 def test_member_cannot_return_a_copy(client):
     copy = lent()
-    client.force_login(MemberFactory())
+    client.force_login(factories.MemberFactory())
     assert client.post(reverse("return-book-librarian", args=[copy.pk])).status_code == 403
     copy.refresh_from_db()
     assert copy.status == Status.ON_LOAN
@@ -141,7 +126,10 @@ def test_anonymous_post_to_return_asks_to_log_in_and_changes_nothing(client):
     "name", ["circulation-desk", "patron-detail", "my-history", "lend-book-librarian"]
 )
 def test_pages_about_a_person_are_not_cached(client, librarian, name):
-    args = {"patron-detail": [librarian.pk], "lend-book-librarian": [BookInstanceFactory().pk]}
+    args = {
+        "patron-detail": [librarian.pk],
+        "lend-book-librarian": [factories.BookInstanceFactory().pk],
+    }
     response = client.get(reverse(name, args=args.get(name)))
     assert response.status_code == 200
     cache_control = response["Cache-Control"]
@@ -158,7 +146,7 @@ def test_pages_about_a_person_are_not_cached(client, librarian, name):
     ids=["hyphens", "no-hyphens", "upper-case", "spaces-around"],
 )
 def test_librarian_finds_a_copy_at_the_desk_however_its_id_is_typed(client, librarian, typed):
-    copy = BookInstanceFactory(book__title="Dune")
+    copy = factories.BookInstanceFactory(book__title="Dune")
     response = client.get(reverse("circulation-desk"), {"copy": typed(copy.pk)})
     assert response.status_code == 200
     assert response.context["copy"] == copy
@@ -171,7 +159,7 @@ def test_librarian_finds_a_copy_at_the_desk_however_its_id_is_typed(client, libr
 
 @pytest.mark.parametrize("typed", ["garbage", "", "1" * 100, str(uuid.uuid4()), "<b>x</b>"])
 def test_desk_says_when_no_copy_has_the_typed_id(client, librarian, typed):
-    BookInstanceFactory()
+    factories.BookInstanceFactory()
     response = client.get(reverse("circulation-desk"), {"copy": typed})
     assert response.status_code == 200
     assert response.context["copy"] is None
@@ -187,7 +175,7 @@ def test_desk_error_names_the_typed_id(client, librarian):
 
 def test_desk_offers_return_and_renew_for_a_copy_on_loan(client, librarian, patron):
     copy = lent(borrower=patron)
-    Hold.objects.create(book=copy.book, patron=MemberFactory())
+    Hold.objects.create(book=copy.book, patron=factories.MemberFactory())
     response = client.get(reverse("circulation-desk"), {"copy": copy.pk.hex})
     page = content(response)
     assert "On loan" in page
@@ -200,7 +188,7 @@ def test_desk_offers_return_and_renew_for_a_copy_on_loan(client, librarian, patr
 
 
 def test_desk_offers_nothing_for_a_copy_in_maintenance(client, librarian):
-    copy = BookInstanceFactory(status=Status.MAINTENANCE)
+    copy = factories.BookInstanceFactory(status=Status.MAINTENANCE)
     page = content(client.get(reverse("circulation-desk"), {"copy": str(copy.pk)}))
     assert "Maintenance" in page
     assert reverse("lend-book-librarian", args=[copy.pk]) not in page
@@ -208,7 +196,7 @@ def test_desk_offers_nothing_for_a_copy_in_maintenance(client, librarian):
 
 
 def test_desk_proposes_the_waiting_patron_for_a_copy_set_aside(client, librarian, patron):
-    copy = BookInstanceFactory()
+    copy = factories.BookInstanceFactory()
     services.place_hold(book=copy.book, patron=patron)
     response = client.get(reverse("circulation-desk"), {"copy": str(copy.pk)})
     assert response.context["lend_form"].initial["borrower"] == "reader"
@@ -218,12 +206,12 @@ def test_desk_proposes_the_waiting_patron_for_a_copy_set_aside(client, librarian
 
 
 def test_librarian_lends_and_returns_from_the_desk_and_comes_back_to_it(client, librarian):
-    copy = BookInstanceFactory()
-    MemberFactory(username="reader")
+    copy = factories.BookInstanceFactory()
+    factories.MemberFactory(username="reader")
     desk = f"{reverse('circulation-desk')}?copy={copy.pk}"
     response = client.post(
         reverse("lend-book-librarian", args=[copy.pk]),
-        {"borrower": "reader", "due_back": iso(days(21)), "next": desk},
+        {"borrower": "reader", "due_back": iso(in_days(21)), "next": desk},
     )
     assert response.status_code == 302
     assert response.url == desk
@@ -238,37 +226,37 @@ def test_librarian_lends_and_returns_from_the_desk_and_comes_back_to_it(client, 
 
 
 def test_lend_page_proposes_three_weeks_as_an_iso_date(client, librarian):
-    copy = BookInstanceFactory()
+    copy = factories.BookInstanceFactory()
     response = client.get(reverse("lend-book-librarian", args=[copy.pk]))
     assert response.status_code == 200
     assert f'value="{iso(today() + LOAN_PERIOD)}"' in content(response)
 
 
 def test_librarian_lends_an_available_copy(client, librarian, patron):
-    copy = BookInstanceFactory(book__title="Dune")
+    copy = factories.BookInstanceFactory(book__title="Dune")
     response = client.post(
         reverse("lend-book-librarian", args=[copy.pk]),
-        {"borrower": "reader", "due_back": iso(days(14))},
+        {"borrower": "reader", "due_back": iso(in_days(14))},
         follow=True,
     )
     assert response.redirect_chain[-1][0] == reverse("all-borrowed")
     copy.refresh_from_db()
-    assert (copy.status, copy.borrower, copy.due_back) == (Status.ON_LOAN, patron, days(14))
+    assert (copy.status, copy.borrower, copy.due_back) == (Status.ON_LOAN, patron, in_days(14))
     loan = Loan.objects.get(copy=copy)
     assert (loan.borrower, loan.lent_on, loan.due_back, loan.renewals) == (
         patron,
         today(),
-        days(14),
+        in_days(14),
         0,
     )
     assert "Dune is lent to reader" in content(response)
 
 
 def test_lend_accepts_the_user_name_in_another_case(client, librarian, patron):
-    copy = BookInstanceFactory()
+    copy = factories.BookInstanceFactory()
     client.post(
         reverse("lend-book-librarian", args=[copy.pk]),
-        {"borrower": "READER", "due_back": iso(days(14))},
+        {"borrower": "READER", "due_back": iso(in_days(14))},
     )
     assert Loan.objects.get(copy=copy).borrower == patron
 
@@ -276,18 +264,18 @@ def test_lend_accepts_the_user_name_in_another_case(client, librarian, patron):
 @pytest.mark.parametrize(
     ("data", "field", "error"),
     [
-        ({"borrower": "nobody", "due_back": iso(days(7))}, "borrower", BORROWER_UNKNOWN),
-        ({"borrower": "sleeper", "due_back": iso(days(7))}, "borrower", BORROWER_UNKNOWN),
-        ({"borrower": "reader", "due_back": iso(days(-1))}, "due_back", LEND_IN_PAST),
-        ({"borrower": "reader", "due_back": iso(days(29))}, "due_back", LEND_TOO_FAR),
+        ({"borrower": "nobody", "due_back": iso(in_days(7))}, "borrower", BORROWER_UNKNOWN),
+        ({"borrower": "sleeper", "due_back": iso(in_days(7))}, "borrower", BORROWER_UNKNOWN),
+        ({"borrower": "reader", "due_back": iso(in_days(-1))}, "due_back", LEND_IN_PAST),
+        ({"borrower": "reader", "due_back": iso(in_days(29))}, "due_back", LEND_TOO_FAR),
         ({"borrower": "reader", "due_back": "tomorrow"}, "due_back", "Enter a valid date."),
-        ({"borrower": "", "due_back": iso(days(7))}, "borrower", "This field is required."),
+        ({"borrower": "", "due_back": iso(in_days(7))}, "borrower", "This field is required."),
     ],
     ids=["unknown-user", "inactive-user", "past", "too-far", "garbage-date", "no-borrower"],
 )
 def test_lend_refuses_bad_input_with_a_form_error(client, librarian, patron, data, field, error):
-    MemberFactory(username="sleeper", is_active=False)
-    copy = BookInstanceFactory()
+    factories.MemberFactory(username="sleeper", is_active=False)
+    copy = factories.BookInstanceFactory()
     response = client.post(reverse("lend-book-librarian", args=[copy.pk]), data)
     assert response.status_code == 200
     messages = response.context["form"].errors[field]
@@ -301,8 +289,11 @@ def test_lend_refuses_bad_input_with_a_form_error(client, librarian, patron, dat
     ("make_copy", "error"),
     [
         (lambda: lent(), services.COPY_ON_LOAN),
-        (lambda: LoanedCopyFactory(), services.COPY_ON_LOAN),
-        (lambda: BookInstanceFactory(status=Status.MAINTENANCE), services.COPY_NOT_AVAILABLE),
+        (lambda: factories.LoanedCopyFactory(), services.COPY_ON_LOAN),
+        (
+            lambda: factories.BookInstanceFactory(status=Status.MAINTENANCE),
+            services.COPY_NOT_AVAILABLE,
+        ),
     ],
     ids=["on-loan", "on-loan-without-loan-row", "maintenance"],
 )
@@ -314,7 +305,7 @@ def test_lend_of_a_copy_in_the_wrong_state_is_a_form_error(
     loans = Loan.objects.count()
     response = client.post(
         reverse("lend-book-librarian", args=[copy.pk]),
-        {"borrower": "reader", "due_back": iso(days(7))},
+        {"borrower": "reader", "due_back": iso(in_days(7))},
     )
     assert response.status_code == 200
     assert error in response.context["form"].non_field_errors()
@@ -326,23 +317,23 @@ def test_lend_of_a_copy_in_the_wrong_state_is_a_form_error(
 def test_a_stale_lend_form_after_another_librarian_lent_the_copy_is_refused(
     client, librarian, patron
 ):
-    copy = BookInstanceFactory()
+    copy = factories.BookInstanceFactory()
     client.get(reverse("lend-book-librarian", args=[copy.pk]))
-    lent(copy, borrower=MemberFactory(username="first"))
+    lent(copy, borrower=factories.MemberFactory(username="first"))
     response = client.post(
         reverse("lend-book-librarian", args=[copy.pk]),
-        {"borrower": "reader", "due_back": iso(days(7))},
+        {"borrower": "reader", "due_back": iso(in_days(7))},
     )
     assert services.COPY_ON_LOAN in response.context["form"].non_field_errors()
     assert Loan.objects.get(copy=copy).borrower.username == "first"
 
 
 def test_lend_of_a_copy_set_aside_for_someone_else_is_refused(client, librarian, patron):
-    copy = BookInstanceFactory()
-    services.place_hold(book=copy.book, patron=MemberFactory(username="waiting"))
+    copy = factories.BookInstanceFactory()
+    services.place_hold(book=copy.book, patron=factories.MemberFactory(username="waiting"))
     response = client.post(
         reverse("lend-book-librarian", args=[copy.pk]),
-        {"borrower": "reader", "due_back": iso(days(7))},
+        {"borrower": "reader", "due_back": iso(in_days(7))},
     )
     assert services.COPY_RESERVED_FOR_OTHER in response.context["form"].non_field_errors()
     copy.refresh_from_db()
@@ -350,13 +341,13 @@ def test_lend_of_a_copy_set_aside_for_someone_else_is_refused(client, librarian,
 
 
 def test_lending_the_copy_set_aside_to_its_patron_fulfils_the_hold(client, librarian, patron):
-    copy = BookInstanceFactory()
+    copy = factories.BookInstanceFactory()
     hold = services.place_hold(book=copy.book, patron=patron)
     response = client.get(reverse("lend-book-librarian", args=[copy.pk]))
     assert response.context["form"].initial["borrower"] == "reader"
     client.post(
         reverse("lend-book-librarian", args=[copy.pk]),
-        {"borrower": "reader", "due_back": iso(days(7))},
+        {"borrower": "reader", "due_back": iso(in_days(7))},
     )
     hold.refresh_from_db()
     assert hold.end_reason == Hold.EndReason.FULFILLED
@@ -365,10 +356,10 @@ def test_lending_the_copy_set_aside_to_its_patron_fulfils_the_hold(client, libra
 
 
 def test_lend_ignores_a_next_to_another_site(client, librarian, patron):
-    copy = BookInstanceFactory()
+    copy = factories.BookInstanceFactory()
     response = client.post(
         reverse("lend-book-librarian", args=[copy.pk]),
-        {"borrower": "reader", "due_back": iso(days(7)), "next": "https://evil.example/"},
+        {"borrower": "reader", "due_back": iso(in_days(7)), "next": "https://evil.example/"},
     )
     assert response.url == reverse("all-borrowed")
 
@@ -381,7 +372,7 @@ def test_lend_of_an_unknown_copy_is_404(client, librarian):
 
 
 def test_librarian_returns_a_copy_and_it_is_available_again(client, librarian):
-    copy = lent(BookInstanceFactory(book__title="Dune"))
+    copy = lent(factories.BookInstanceFactory(book__title="Dune"))
     response = client.post(reverse("return-book-librarian", args=[copy.pk]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("all-borrowed")
     assert "Dune is returned and available again." in content(response)
@@ -393,7 +384,7 @@ def test_librarian_returns_a_copy_and_it_is_available_again(client, librarian):
 def test_a_returned_copy_is_set_aside_for_the_first_patron_waiting(client, librarian, patron):
     copy = lent()
     services.place_hold(book=copy.book, patron=patron)
-    services.place_hold(book=copy.book, patron=MemberFactory())
+    services.place_hold(book=copy.book, patron=factories.MemberFactory())
     response = client.post(reverse("return-book-librarian", args=[copy.pk]), follow=True)
     assert "a hold is waiting for it, for reader" in content(response)
     copy.refresh_from_db()
@@ -401,7 +392,7 @@ def test_a_returned_copy_is_set_aside_for_the_first_patron_waiting(client, libra
 
 
 def test_a_copy_on_loan_without_a_loan_row_can_be_returned(client, librarian):
-    copy = LoanedCopyFactory()
+    copy = factories.LoanedCopyFactory()
     response = client.post(reverse("return-book-librarian", args=[copy.pk]))
     assert response.status_code == 302
     copy.refresh_from_db()
@@ -410,7 +401,7 @@ def test_a_copy_on_loan_without_a_loan_row_can_be_returned(client, librarian):
 
 @pytest.mark.parametrize("status", [Status.AVAILABLE, Status.MAINTENANCE, Status.RESERVED])
 def test_returning_a_copy_not_on_loan_changes_nothing_and_says_so(client, librarian, status):
-    copy = BookInstanceFactory(status=status)
+    copy = factories.BookInstanceFactory(status=status)
     response = client.post(reverse("return-book-librarian", args=[copy.pk]), follow=True)
     assert "is not on loan" in content(response)
     copy.refresh_from_db()
@@ -449,37 +440,37 @@ def test_all_borrowed_offers_a_return_button_per_copy(client, librarian):
 
 
 def test_librarian_renewal_moves_the_loan_and_counts_it(client, librarian):
-    copy = lent(due_back=days(3))
+    copy = lent(due_back=in_days(3))
     response = client.post(
-        reverse("renew-book-librarian", args=[copy.pk]), {"renewal_date": iso(days(20))}
+        reverse("renew-book-librarian", args=[copy.pk]), {"renewal_date": iso(in_days(20))}
     )
     assert response.url == reverse("all-borrowed")
     loan = Loan.objects.get(copy=copy)
-    assert (loan.due_back, loan.renewals) == (days(20), 1)
+    assert (loan.due_back, loan.renewals) == (in_days(20), 1)
     copy.refresh_from_db()
-    assert copy.due_back == days(20)
+    assert copy.due_back == in_days(20)
 
 
 def test_renew_page_shows_the_renewal_count_and_warns_when_someone_waits(client, librarian):
     copy = lent()
-    services.renew_loan(copy=copy, due_back=days(10))
+    services.renew_loan(copy=copy, due_back=in_days(10))
     url = reverse("renew-book-librarian", args=[copy.pk])
     page = content(client.get(url))
     assert "Renewals so far" in page
     assert client.get(url).context["loan"].renewals == 1
     assert "waiting for this book" not in page
-    Hold.objects.create(book=copy.book, patron=MemberFactory())
+    Hold.objects.create(book=copy.book, patron=factories.MemberFactory())
     assert "1 patron is waiting for this book" in content(client.get(url))
 
 
 def test_librarian_renews_a_copy_on_loan_without_a_loan_row(client, librarian):
-    copy = LoanedCopyFactory()
+    copy = factories.LoanedCopyFactory()
     response = client.post(
-        reverse("renew-book-librarian", args=[copy.pk]), {"renewal_date": iso(days(20))}
+        reverse("renew-book-librarian", args=[copy.pk]), {"renewal_date": iso(in_days(20))}
     )
     assert response.status_code == 302
     copy.refresh_from_db()
-    assert copy.due_back == days(20)
+    assert copy.due_back == in_days(20)
     assert Loan.objects.open().get(copy=copy).renewals == 1
 
 
@@ -487,7 +478,7 @@ def test_renewing_a_copy_returned_meanwhile_changes_nothing(client, librarian):
     copy = lent()
     services.return_copy(copy=copy)
     response = client.post(
-        reverse("renew-book-librarian", args=[copy.pk]), {"renewal_date": iso(days(20))}
+        reverse("renew-book-librarian", args=[copy.pk]), {"renewal_date": iso(in_days(20))}
     )
     assert response.status_code == 200
     assert "This copy is not on loan" in content(response)
@@ -503,7 +494,7 @@ def renew_mine(client, copy):
 
 
 def test_patron_renews_their_own_loan_for_three_weeks(client, patron):
-    copy = lent(borrower=patron, due_back=days(2))
+    copy = lent(borrower=patron, due_back=in_days(2))
     client.force_login(patron)
     response = renew_mine(client, copy)
     assert response.redirect_chain[-1][0] == reverse("my-borrowed")
@@ -523,21 +514,21 @@ def test_patron_renewal_is_refused_after_two(client, patron):
 
 
 def test_patron_renewal_is_refused_while_someone_waits(client, patron):
-    copy = lent(borrower=patron, due_back=days(5))
-    Hold.objects.create(book=copy.book, patron=MemberFactory())
+    copy = lent(borrower=patron, due_back=in_days(5))
+    Hold.objects.create(book=copy.book, patron=factories.MemberFactory())
     client.force_login(patron)
     response = renew_mine(client, copy)
     assert services.HOLD_WAITING in content(response)
-    assert Loan.objects.get(copy=copy).due_back == days(5)
+    assert Loan.objects.get(copy=copy).due_back == in_days(5)
 
 
 def test_patron_cannot_renew_someone_elses_loan(client, patron):
-    copy = lent(due_back=days(5))
+    copy = lent(due_back=in_days(5))
     client.force_login(patron)
     response = renew_mine(client, copy)
     assert response.redirect_chain[-1][0] == reverse("my-borrowed")
     assert services.NOT_YOUR_LOAN in content(response)
-    assert Loan.objects.get(copy=copy).due_back == days(5)
+    assert Loan.objects.get(copy=copy).due_back == in_days(5)
 
 
 def test_patron_renewal_of_an_unknown_copy_is_404(client, patron):
@@ -563,19 +554,19 @@ def test_my_borrowed_shows_a_renew_button_per_loan(client, patron):
 
 
 def test_librarian_sees_a_copys_loans_newest_first(client, librarian, patron):
-    copy = BookInstanceFactory()
+    copy = factories.BookInstanceFactory()
     past_loans(patron, 2, copy=copy)
-    lent(copy, borrower=MemberFactory(username="current"))
+    lent(copy, borrower=factories.MemberFactory(username="current"))
     response = client.get(copy.get_absolute_url())
     page = content(response)
     assert "Loan history" in page
-    assert page.index("current") < page.index(iso(days(-30))) < page.index(iso(days(-40)))
+    assert page.index("current") < page.index(iso(in_days(-30))) < page.index(iso(in_days(-40)))
     assert reverse("bookinstance-label", args=[copy.pk]) in page
 
 
 def test_member_does_not_see_a_copys_loans(client, patron):
-    copy = BookInstanceFactory()
-    past_loans(MemberFactory(username="someone"), 1, copy=copy)
+    copy = factories.BookInstanceFactory()
+    past_loans(factories.MemberFactory(username="someone"), 1, copy=copy)
     client.force_login(patron)
     page = content(client.get(copy.get_absolute_url()))
     assert "Loan history" not in page
@@ -584,9 +575,9 @@ def test_member_does_not_see_a_copys_loans(client, patron):
 
 
 def test_patron_page_shows_open_loans_holds_and_past_loans(client, librarian, patron):
-    on_loan = lent(BookInstanceFactory(book__title="Open Book"), borrower=patron)
-    past_loans(patron, 1, copy=BookInstanceFactory(book__title="Old Book"))
-    Hold.objects.create(book=BookFactory(title="Wanted Book"), patron=patron)
+    on_loan = lent(factories.BookInstanceFactory(book__title="Open Book"), borrower=patron)
+    past_loans(patron, 1, copy=factories.BookInstanceFactory(book__title="Old Book"))
+    Hold.objects.create(book=factories.BookFactory(title="Wanted Book"), patron=patron)
     response = client.get(reverse("patron-detail", args=[patron.pk]))
     assert response.status_code == 200
     page = content(response)
@@ -604,7 +595,7 @@ def test_patron_page_of_an_unknown_user_is_404(client, librarian):
 
 def test_my_history_lists_only_my_loans_newest_first(client, patron):
     mine = past_loans(patron, 3)
-    past_loans(MemberFactory(), 2)
+    past_loans(factories.MemberFactory(), 2)
     current = lent(borrower=patron)
     client.force_login(patron)
     response = client.get(reverse("my-history"))
@@ -632,7 +623,7 @@ def test_my_history_asks_anonymous_visitors_to_log_in(client):
 
 
 def test_label_draws_the_copy_id_as_an_inline_svg_qr_code(client, librarian):
-    copy = BookInstanceFactory(book__title="Dune")
+    copy = factories.BookInstanceFactory(book__title="Dune")
     response = client.get(reverse("bookinstance-label", args=[copy.pk]))
     assert response.status_code == 200
     page = content(response)
@@ -655,10 +646,10 @@ def queries(client, url, params=None):
 
 
 def test_desk_and_history_pages_cost_the_same_queries_however_many_loans(client, librarian):
-    patron = MemberFactory()
+    patron = factories.MemberFactory()
     copy = lent(borrower=patron)
     past_loans(patron, 1, copy=copy)
-    Hold.objects.create(book=copy.book, patron=MemberFactory())
+    Hold.objects.create(book=copy.book, patron=factories.MemberFactory())
     pages = [
         (reverse("circulation-desk"), {"copy": str(copy.pk)}),
         (reverse("patron-detail", args=[patron.pk]), None),
@@ -671,7 +662,7 @@ def test_desk_and_history_pages_cost_the_same_queries_however_many_loans(client,
     past_loans(patron, 40, copy=copy)
     for _ in range(5):
         lent(borrower=patron)
-        Hold.objects.create(book=BookFactory(), patron=patron)
+        Hold.objects.create(book=factories.BookFactory(), patron=patron)
     assert [queries(client, url, params) for url, params in pages] == before
 
 

@@ -11,13 +11,7 @@ from django.utils import timezone
 from catalog import services
 from catalog.models import HOLD_READY_DAYS, MAX_ACTIVE_HOLDS, BookInstance, Hold
 
-from .factories import (
-    BookFactory,
-    BookInstanceFactory,
-    LibrarianFactory,
-    LoanedCopyFactory,
-    MemberFactory,
-)
+from . import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -25,17 +19,16 @@ Status = BookInstance.LoanStatus
 
 
 @pytest.fixture
-def patron(client):
-    user = MemberFactory(username="reader")
-    client.force_login(user)
-    return user
+def patron(member_client, member):
+    """The patron placing holds here: conftest's member, logged in."""
+    return member
 
 
 @pytest.fixture
 def book_all_out():
     """A book whose only copy is on loan: a hold on it waits in the queue."""
-    book = BookFactory(title="Dune")
-    LoanedCopyFactory(book=book)
+    book = factories.BookFactory(title="Dune")
+    factories.LoanedCopyFactory(book=book)
     return book
 
 
@@ -51,10 +44,10 @@ def content(response):
 
 
 def test_book_page_shows_copies_available_holds_waiting_and_the_button(client, patron):
-    book = BookFactory()
-    BookInstanceFactory(book=book)
-    LoanedCopyFactory(book=book)
-    Hold.objects.create(book=book, patron=MemberFactory())
+    book = factories.BookFactory()
+    factories.BookInstanceFactory(book=book)
+    factories.LoanedCopyFactory(book=book)
+    Hold.objects.create(book=book, patron=factories.MemberFactory())
     page = content(client.get(book.get_absolute_url()))
     assert "1 of 2 copies available; 1 hold waiting." in page
     assert reverse("place-hold", args=[book.pk]) in page
@@ -75,8 +68,8 @@ def test_place_hold_answers_405_to_get(client, patron, book_all_out):
 
 
 def test_patron_joins_the_queue_when_every_copy_is_out(client, patron, book_all_out):
-    MemberFactory(username="first")
-    services.place_hold(book=book_all_out, patron=MemberFactory(username="before"))
+    factories.MemberFactory(username="first")
+    services.place_hold(book=book_all_out, patron=factories.MemberFactory(username="before"))
     response = place(client, book_all_out, follow=True)
     assert response.redirect_chain[-1][0] == reverse("my-holds")
     page = content(response)
@@ -87,7 +80,7 @@ def test_patron_joins_the_queue_when_every_copy_is_out(client, patron, book_all_
 
 
 def test_a_hold_on_a_book_on_the_shelf_is_ready_at_once(client, patron):
-    copy = BookInstanceFactory(book__title="Dune")
+    copy = factories.BookInstanceFactory(book__title="Dune")
     response = place(client, copy.book, follow=True)
     ready_until = timezone.localdate() + datetime.timedelta(days=HOLD_READY_DAYS)
     page = content(response)
@@ -109,8 +102,8 @@ def test_a_second_hold_on_the_same_book_is_refused_with_a_message(client, patron
 
 def test_more_than_five_active_holds_are_refused(client, patron):
     for _ in range(MAX_ACTIVE_HOLDS):
-        services.place_hold(book=BookFactory(), patron=patron)
-    response = place(client, BookFactory(), follow=True)
+        services.place_hold(book=factories.BookFactory(), patron=patron)
+    response = place(client, factories.BookFactory(), follow=True)
     assert services.HOLD_LIMIT_REACHED in content(response)
     assert Hold.objects.active().filter(patron=patron).count() == MAX_ACTIVE_HOLDS
 
@@ -125,12 +118,14 @@ def test_a_hold_on_a_book_that_does_not_exist_is_404(client, patron):
 
 
 def test_my_holds_shows_only_my_active_holds_with_their_state(client, patron, book_all_out):
-    ready_copy = BookInstanceFactory(book__title="Ready Book")
+    ready_copy = factories.BookInstanceFactory(book__title="Ready Book")
     services.place_hold(book=ready_copy.book, patron=patron)
     services.place_hold(book=book_all_out, patron=patron)
-    cancelled = services.place_hold(book=BookFactory(title="Gone Book"), patron=patron)
+    cancelled = services.place_hold(book=factories.BookFactory(title="Gone Book"), patron=patron)
     services.cancel_hold(hold=cancelled, by=patron)
-    services.place_hold(book=BookFactory(title="Their Book"), patron=MemberFactory())
+    services.place_hold(
+        book=factories.BookFactory(title="Their Book"), patron=factories.MemberFactory()
+    )
     response = client.get(reverse("my-holds"))
     page = content(response)
     assert "Ready Book" in page
@@ -161,9 +156,9 @@ def test_patron_cancels_their_own_hold(client, patron, book_all_out):
 
 
 def test_cancelling_a_ready_hold_passes_the_copy_to_the_next_patron(client, patron):
-    copy = BookInstanceFactory()
+    copy = factories.BookInstanceFactory()
     hold = services.place_hold(book=copy.book, patron=patron)
-    nxt = MemberFactory()
+    nxt = factories.MemberFactory()
     services.place_hold(book=copy.book, patron=nxt)
     client.post(reverse("cancel-hold", args=[hold.pk]))
     copy.refresh_from_db()
@@ -171,7 +166,7 @@ def test_cancelling_a_ready_hold_passes_the_copy_to_the_next_patron(client, patr
 
 
 def test_another_patrons_hold_is_404_and_stays(client, patron, book_all_out):
-    hold = services.place_hold(book=book_all_out, patron=MemberFactory())
+    hold = services.place_hold(book=book_all_out, patron=factories.MemberFactory())
     assert client.post(reverse("cancel-hold", args=[hold.pk])).status_code == 404
     hold.refresh_from_db()
     assert hold.ended_on is None
@@ -197,7 +192,7 @@ def test_cancelling_twice_says_it_had_ended(client, patron, book_all_out):
 
 
 def test_anonymous_cancel_asks_to_log_in(client, book_all_out):
-    hold = services.place_hold(book=book_all_out, patron=MemberFactory())
+    hold = services.place_hold(book=book_all_out, patron=factories.MemberFactory())
     response = client.post(reverse("cancel-hold", args=[hold.pk]))
     assert response.url.startswith("/accounts/login/")
     hold.refresh_from_db()
@@ -205,8 +200,8 @@ def test_anonymous_cancel_asks_to_log_in(client, book_all_out):
 
 
 def test_librarian_cancels_anyones_hold_and_returns_to_the_list(client, book_all_out):
-    hold = services.place_hold(book=book_all_out, patron=MemberFactory())
-    client.force_login(LibrarianFactory())
+    hold = services.place_hold(book=book_all_out, patron=factories.MemberFactory())
+    client.force_login(factories.LibrarianFactory())
     response = client.post(reverse("cancel-hold", args=[hold.pk]), {"next": reverse("all-holds")})
     assert response.url == reverse("all-holds")
     hold.refresh_from_db()
@@ -224,10 +219,14 @@ def test_all_holds_is_for_librarians_only(client, patron):
 
 
 def test_all_holds_lists_ready_holds_first(client, book_all_out):
-    waiting = services.place_hold(book=book_all_out, patron=MemberFactory(username="waiter"))
-    copy = BookInstanceFactory(book__title="Ready Book")
-    ready = services.place_hold(book=copy.book, patron=MemberFactory(username="collector"))
-    client.force_login(LibrarianFactory())
+    waiting = services.place_hold(
+        book=book_all_out, patron=factories.MemberFactory(username="waiter")
+    )
+    copy = factories.BookInstanceFactory(book__title="Ready Book")
+    ready = services.place_hold(
+        book=copy.book, patron=factories.MemberFactory(username="collector")
+    )
+    client.force_login(factories.LibrarianFactory())
     response = client.get(reverse("all-holds"))
     assert list(response.context["hold_list"]) == [ready, waiting]
     page = content(response)
@@ -236,15 +235,17 @@ def test_all_holds_lists_ready_holds_first(client, book_all_out):
 
 
 def test_holds_pages_cost_the_same_queries_however_many_holds(client):
-    librarian = LibrarianFactory()
-    patron = MemberFactory()
+    librarian = factories.LibrarianFactory()
+    patron = factories.MemberFactory()
 
     def add_holds(n):
         for _ in range(n):
-            book = BookFactory()
-            LoanedCopyFactory(book=book)
-            services.place_hold(book=book, patron=MemberFactory())
-            services.place_hold(book=BookInstanceFactory().book, patron=MemberFactory())
+            book = factories.BookFactory()
+            factories.LoanedCopyFactory(book=book)
+            services.place_hold(book=book, patron=factories.MemberFactory())
+            services.place_hold(
+                book=factories.BookInstanceFactory().book, patron=factories.MemberFactory()
+            )
 
     def queries(user, url):
         client.force_login(user)
@@ -252,13 +253,13 @@ def test_holds_pages_cost_the_same_queries_however_many_holds(client):
             assert client.get(url).status_code == 200
         return len(captured.captured_queries)
 
-    book = BookFactory()
-    LoanedCopyFactory(book=book)
+    book = factories.BookFactory()
+    factories.LoanedCopyFactory(book=book)
     services.place_hold(book=book, patron=patron)
     add_holds(1)
     before = (queries(librarian, reverse("all-holds")), queries(patron, reverse("my-holds")))
     add_holds(6)
     for _ in range(3):
-        services.place_hold(book=BookFactory(), patron=patron)
+        services.place_hold(book=factories.BookFactory(), patron=patron)
     after = (queries(librarian, reverse("all-holds")), queries(patron, reverse("my-holds")))
     assert after == before
