@@ -59,6 +59,21 @@ def librarian_client(client, librarian):
 
 
 @pytest.fixture
+def librarians_only(client, member):
+    """librarians_only(url, **query): anonymous visitors are sent to log in, members get 403."""
+
+    def check(url, **query):
+        client.logout()
+        response = client.get(url, query)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+        client.force_login(member)
+        assert client.get(url, query).status_code == 403
+
+    return check
+
+
+@pytest.fixture
 def csrf_client():
     """A browser whose POSTs Django checks for the CSRF token (the test client skips it)."""
     return Client(enforce_csrf_checks=True)

@@ -132,14 +132,8 @@ def test_export_costs_two_queries_per_chunk_of_books(librarian_client, monkeypat
     assert large - small == 4
 
 
-def test_anonymous_visitor_is_sent_to_log_in(client):
-    response = client.get(reverse("export-books"))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
-
-
-def test_member_without_permission_gets_403(member_client):
-    assert member_client.get(reverse("export-books")).status_code == 403
+def test_only_librarians_download_the_catalog(librarians_only):
+    librarians_only(reverse("export-books"))
 
 
 def test_export_answers_post_with_405(librarian_client):

@@ -387,14 +387,11 @@ def test_upload_without_a_file_is_a_form_error(librarian_client):
     assert response.context["form"].errors["file"]
 
 
-def test_anonymous_visitor_is_sent_to_log_in(client):
-    response = client.get(reverse("import-books"))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+def test_only_librarians_open_the_import_page(librarians_only):
+    librarians_only(reverse("import-books"))
 
 
-def test_member_without_permission_gets_403(member_client):
-    assert member_client.get(reverse("import-books")).status_code == 403
+def test_member_without_permission_cannot_upload(member_client):
     assert upload(member_client, SAMPLE.read_bytes()).status_code == 403
     assert nothing_imported()
 

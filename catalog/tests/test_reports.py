@@ -223,12 +223,6 @@ def test_queries_do_not_grow_with_the_loans(librarian_client):
     assert queries() == few
 
 
-def test_anonymous_visitor_is_sent_to_log_in(client):
-    response = client.get(URL)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
-
-
-def test_member_without_permission_gets_403(member_client):
-    assert member_client.get(URL).status_code == 403
-    assert member_client.get(URL, {"format": "csv"}).status_code == 403
+def test_only_librarians_see_the_reports_page_and_csv(librarians_only):
+    librarians_only(URL)
+    librarians_only(URL, format="csv")
