@@ -149,6 +149,17 @@ class PermissionsBackend(ModelBackend):
         return user_obj._perm_cache
 
 
+def lockout_username(request, credentials):
+    """The user name the lockout counts (AXES_USERNAME_CALLABLE), never longer than a user
+    name can be: Django's login forms pass a typed name of any length on to authenticate."""
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = request.POST.get("username")
+    max_length = get_user_model()._meta.get_field("username").max_length
+    return (username or "")[:max_length]
+
+
 def client_ip_address(request):
     """The visitor's address, as the lockout counts it (AXES_CLIENT_IP_CALLABLE).
 

@@ -222,6 +222,7 @@ AXES_RESET_ON_SUCCESS = True
 # Tries during the lockout neither count nor extend it: it ends 15 minutes after the 5th.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "catalog.accounts.client_ip_address"
+AXES_USERNAME_CALLABLE = "catalog.accounts.lockout_username"
 AXES_LOCKOUT_CALLABLE = "catalog.accounts.lockout_response"
 # Successful logins are not logged for ever: only the failures a lockout needs are kept.
 AXES_DISABLE_ACCESS_LOG = True

@@ -221,3 +221,22 @@ def test_librarian_sees_the_lend_forms_borrower_as_a_user_name_search(librarian_
     assert 'name="borrower"' in content
     assert 'data-autocomplete="/catalog/autocomplete/borrower/"' in content
     assert 'data-autocomplete-posts="text"' in content
+
+
+@pytest.mark.parametrize("source", ["author", "book", "borrower"])
+def test_suggestions_cost_the_same_queries_for_one_match_as_for_a_full_list(
+    librarian_client, source
+):
+    make = {
+        "author": lambda n: AuthorFactory.create_batch(n, last_name="Smith"),
+        "book": lambda n: BookFactory.create_batch(n, title="Smith's Garden"),
+        "borrower": lambda n: [UserFactory(last_name="Smith") for _ in range(n)],
+    }[source]
+    url = reverse("autocomplete", args=[source])
+    make(1)
+    with CaptureQueriesContext(connection) as one:
+        assert len(texts(librarian_client.get(url, {"q": "smith"}))) == 1
+    make(AUTOCOMPLETE_LIMIT + 5)
+    with CaptureQueriesContext(connection) as full:
+        assert len(texts(librarian_client.get(url, {"q": "smith"}))) == AUTOCOMPLETE_LIMIT
+    assert len(full.captured_queries) == len(one.captured_queries)

@@ -277,3 +277,13 @@ def test_a_trusted_proxies_value_that_is_not_a_count_stops_with_one_line_naming_
         f"DJANGO_TRUSTED_PROXIES={value!r} is not a whole number "
         "(the number of proxies in front of the site, 0 for none)."
     )
+
+
+def test_an_overlong_user_name_is_counted_like_any_wrong_name_never_a_500(client):
+    for _ in range(LIMIT):
+        response = log_in_from(client, "x" * 10_000, WRONG)
+        assert response.status_code in (200, 429)
+
+    assert not logged_in(client)
+    assert AccessAttempt.objects.get().username == "x" * 150
+    assert_is_the_lockout_page(log_in_from(client, "x" * 10_000, WRONG))
