@@ -49,7 +49,7 @@ def place_hold(request, pk):
 
 
 @method_decorator(personal, name="dispatch")
-class HoldsByUserListView(LoginRequiredMixin, generic.ListView):
+class HoldsByUserListView(LoginRequiredMixin, VisitorPaginationMixin, generic.ListView):
     """My holds: the place in each queue, or until when a set-aside copy waits."""
 
     model = Hold

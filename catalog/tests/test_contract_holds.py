@@ -334,3 +334,12 @@ def test_expire_holds_shelves_a_copy_nobody_else_waits_for(client):
     assert (copy.status, copy.borrower) == ("a", None)
     assert not Loan.objects.exists()
     assert BookInstance.objects.filter(status="a").count() == 1
+
+
+def test_my_holds_is_a_paginated_list_like_every_other(client):
+    """Every list view is paginated by the visitor's page size (at most 5 holds fit one page)."""
+    client.force_login(factories.MemberFactory())
+    response = client.get("/catalog/myholds/")
+    assert response.context["page_obj"] is not None
+    assert response.context["page_obj"].paginator.per_page == 10
+    assert response.context["is_paginated"] is False

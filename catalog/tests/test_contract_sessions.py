@@ -302,3 +302,47 @@ def test_a_deleted_book_is_skipped_in_recently_viewed(client):
 def test_a_bad_recently_viewed_value_never_breaks_the_home_page(client, bad):
     set_session(client, recently_viewed=bad)
     assert client.get("/catalog/").status_code == 200
+
+
+def settings_in_a_fresh_process(**env):
+    import os
+    import subprocess
+    import sys
+
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DJANGO_SESSION_ENGINE", "REDIS_URL")
+    }
+    environment.update(env, DJANGO_SETTINGS_MODULE="locallibrary.settings")
+    # The engine's name, and whether its store writes through to the cache (cached_db's).
+    code = (
+        "import django, importlib; django.setup(); from django.conf import settings; "
+        "from django.contrib.sessions.backends import cached_db; "
+        "store = importlib.import_module(settings.SESSION_ENGINE).SessionStore; "
+        "print(settings.SESSION_ENGINE, issubclass(store, cached_db.SessionStore))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=environment,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+    )
+
+
+def test_the_session_engine_comes_from_the_environment():
+    default = settings_in_a_fresh_process().stdout.split()
+    assert default == ["django.contrib.sessions.backends.db", "False"]
+    db = settings_in_a_fresh_process(DJANGO_SESSION_ENGINE="db").stdout.split()
+    assert db == ["django.contrib.sessions.backends.db", "False"]
+    cached = settings_in_a_fresh_process(
+        DJANGO_SESSION_ENGINE="cached_db", REDIS_URL="redis://127.0.0.1:1/0"
+    )
+    assert cached.stdout.split()[1] == "True", cached.stderr
+
+
+def test_cached_db_sessions_without_redis_stop_with_a_clear_error():
+    result = settings_in_a_fresh_process(DJANGO_SESSION_ENGINE="cached_db")
+    assert result.returncode != 0
+    assert "REDIS_URL" in result.stderr + result.stdout
