@@ -93,21 +93,27 @@ class SiteNoticeAdmin(admin.ModelAdmin):
     list_filter = ("active",)
 
 
-class LoanStateFilter(admin.SimpleListFilter):
+class StateFilter(admin.SimpleListFilter):
+    """A "state" filter: each choice's label and how it narrows the queryset."""
+
     title = "state"
     parameter_name = "state"
+    states = {}
 
     def lookups(self, request, model_admin):
-        return [("open", "Open"), ("returned", "Returned"), ("overdue", "Overdue")]
+        return [(value, label) for value, (label, _) in self.states.items()]
 
     def queryset(self, request, queryset):
-        if self.value() == "open":
-            return queryset.open()
-        if self.value() == "returned":
-            return queryset.returned()
-        if self.value() == "overdue":
-            return queryset.overdue(timezone.localdate())
-        return queryset
+        state = self.states.get(self.value())
+        return state[1](queryset) if state else queryset
+
+
+class LoanStateFilter(StateFilter):
+    states = {
+        "open": ("Open", lambda loans: loans.open()),
+        "returned": ("Returned", lambda loans: loans.returned()),
+        "overdue": ("Overdue", lambda loans: loans.overdue(timezone.localdate())),
+    }
 
 
 @admin.register(Loan)
@@ -130,21 +136,12 @@ class LoanAdmin(admin.ModelAdmin):
         return loan.copy.book.title
 
 
-class HoldStateFilter(admin.SimpleListFilter):
-    title = "state"
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [("ready", "Ready"), ("waiting", "Waiting"), ("ended", "Ended")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "ready":
-            return queryset.ready()
-        if self.value() == "waiting":
-            return queryset.waiting()
-        if self.value() == "ended":
-            return queryset.filter(ended_on__isnull=False)
-        return queryset
+class HoldStateFilter(StateFilter):
+    states = {
+        "ready": ("Ready", lambda holds: holds.ready()),
+        "waiting": ("Waiting", lambda holds: holds.waiting()),
+        "ended": ("Ended", lambda holds: holds.filter(ended_on__isnull=False)),
+    }
 
 
 @admin.register(Hold)

@@ -515,9 +515,10 @@ STREAM_PIECE = 64 * 1024
 
 
 def csv_text(rows):
-    """`rows` as CSV text in pieces, behind a byte order mark (spreadsheets then see UTF-8)."""
+    """`rows` as CSV text in pieces (UTF-8 without a byte order mark: the file starts with
+    its header line, as the import expects it; the import takes a mark too)."""
     writer = csv.writer(_Echo())
-    piece, size = ["\ufeff"], 1
+    piece, size = [], 0
     for row in rows:
         line = writer.writerow(row)
         piece.append(line)

@@ -35,9 +35,7 @@ from .models import (
     Book,
     BookInstance,
     Genre,
-    Hold,
     Language,
-    Loan,
     SiteNotice,
     catalog_counts,
 )
@@ -243,8 +241,8 @@ def renew_book_librarian(request, pk):
         "form": form,
         "book_instance": book_instance,
         "on_loan": book_instance.status == BookInstance.LoanStatus.ON_LOAN,
-        "loan": Loan.objects.open().filter(copy=book_instance).first(),
-        "holds_waiting": Hold.objects.waiting().filter(book=book_instance.book_id).count(),
+        "loan": book_instance.loans.open().first(),
+        "holds_waiting": book_instance.book.holds.waiting().count(),
     }
     return render(request, "catalog/book_renew_librarian.html", context)
 

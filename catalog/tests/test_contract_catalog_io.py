@@ -162,7 +162,7 @@ def test_the_import_page_refuses_garbage_with_a_message(client, content):
 def exported(client):
     response = client.get("/catalog/export/books.csv")
     assert response.status_code == 200
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    body = b"".join(response.streaming_content).decode("utf-8")
     return list(csv.DictReader(io.StringIO(body)))
 
 
@@ -190,7 +190,7 @@ def test_formula_cells_are_defused_and_come_back_whole(client, tmp_path):
     client.force_login(LibrarianFactory())
     client.get("/catalog/export/books.csv")
     response = client.get("/catalog/export/books.csv")
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    body = b"".join(response.streaming_content).decode("utf-8")
     row = next(csv.DictReader(io.StringIO(body)))
     assert row["title"] == "'=SUM(A1:A2)"
     assert row["summary"] == "'+cmd"

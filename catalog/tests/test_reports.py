@@ -39,7 +39,7 @@ def lend(book, *, lent_days_ago, due_days_ago=None, returned=True, borrower=None
 
 def csv_rows(response):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    text = b"".join(response.streaming_content).decode().removeprefix("\ufeff")
+    text = b"".join(response.streaming_content).decode()
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
