@@ -218,9 +218,36 @@ def test_a_renamed_book_shows_its_new_title_on_its_authors_page(client, catalog)
     assert "Renamed in bulk" in client.get(url).content.decode()
 
 
+def test_a_books_page_shows_a_copy_returned_or_a_genre_added_at_once(client, catalog):
+    url = catalog.get_absolute_url()
+    assert "Solarpunk" not in client.get(url).content.decode()
+    catalog.genre.add(GenreFactory(name="Solarpunk"))
+    BookInstance.objects.filter(book=catalog).update(
+        status=BookInstance.LoanStatus.ON_LOAN, due_back=datetime.date(2031, 1, 2)
+    )
+    content = client.get(url).content.decode()
+    assert "Solarpunk" in content
+    assert "Due to be returned:</strong> Jan. 2, 2031" in content
+    assert "0 of 1 copy available" in content
+
+
+def test_the_hold_form_and_its_csrf_token_are_each_visitors_own(client, member_client, catalog):
+    url = catalog.get_absolute_url()
+    member_content = member_client.get(url).content.decode()
+    assert "Place a hold" in member_content
+    visitor_content = type(client)().get(url).content.decode()
+    assert "Place a hold" not in visitor_content
+    assert "csrfmiddlewaretoken" not in visitor_content.split('class="availability"')[1]
+    assert "to place a hold." in visitor_content
+
+
 def test_edit_links_cached_for_a_librarian_are_never_shown_to_a_visitor(librarian_client, catalog):
     visitor = type(librarian_client)()
-    for url in [catalog.author.get_absolute_url(), catalog.genre.get().get_absolute_url()]:
+    for url in [
+        catalog.get_absolute_url(),
+        catalog.author.get_absolute_url(),
+        catalog.genre.get().get_absolute_url(),
+    ]:
         assert 'class="edit-links"' in librarian_client.get(url).content.decode()
         assert 'class="edit-links"' not in visitor.get(url).content.decode()
 
