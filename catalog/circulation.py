@@ -16,10 +16,8 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views import generic
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import services, visitor
@@ -27,8 +25,6 @@ from .forms import RENEWAL_DEFAULT, DeskLookupForm, LendForm
 from .models import BookInstance, Hold, Loan
 from .views import VisitorPaginationMixin, safe_next_url
 
-# Pages about a person are never kept by a browser or a shared cache.
-personal = cache_control(private=True, no_store=True)
 librarian_only = permission_required("catalog.can_mark_returned", raise_exception=True)
 
 LEND_RACE_LOST = (
@@ -42,12 +38,6 @@ def refusal(error):
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return str(error)
-
-
-def next_path(request, default):
-    """A safe, same-site `next` that is a path ("/..."); `default` for any other shape."""
-    next_url = safe_next_url(request, default="")
-    return next_url if next_url.startswith("/") else default
 
 
 def desk_url(copy):
@@ -73,7 +63,6 @@ def lend_initial(copy, hold=None):
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @librarian_only
-@personal
 def circulation_desk(request):
     """One box for a scanned or typed copy id; the copy, and the action that applies to it.
 
@@ -104,11 +93,10 @@ def circulation_desk(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @librarian_only
-@personal
 def lend_book_librarian(request, pk):
     """Lend a copy to a person (an available copy, or one set aside for them)."""
     copy = get_object_or_404(BookInstance.objects.select_related("book", "borrower"), pk=pk)
-    next_url = next_path(request, default="")
+    next_url = safe_next_url(request, default="")
     if request.method == "POST":
         form = LendForm(request.POST)
         if form.is_valid():
@@ -142,7 +130,7 @@ def lend_book_librarian(request, pk):
 def return_book_librarian(request, pk):
     """A copy comes back: available again, or set aside for the next patron waiting."""
     copy = get_object_or_404(BookInstance.objects.select_related("book"), pk=pk)
-    next_url = next_path(request, default=reverse("all-borrowed"))
+    next_url = safe_next_url(request, default=reverse("all-borrowed"))
     if copy.status != BookInstance.LoanStatus.ON_LOAN:
         messages.warning(
             request,
@@ -188,7 +176,6 @@ def renew_book_patron(request, pk):
 @require_safe
 @login_required
 @librarian_only
-@personal
 def patron_detail(request, pk):
     """One person's open loans, holds and past loans, for the desk."""
     from .holds import with_queue_place  # holds.py builds on this module
@@ -219,7 +206,6 @@ def patron_detail(request, pk):
     return render(request, "catalog/patron_detail.html", context)
 
 
-@method_decorator(personal, name="dispatch")
 class LoanHistoryUserListView(LoginRequiredMixin, VisitorPaginationMixin, generic.ListView):
     """My reading history: the patron's own loans, newest first."""
 

@@ -10,14 +10,13 @@ from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.decorators import method_decorator
 from django.views import generic
 from django.views.decorators.http import require_POST
 
 from . import services
-from .circulation import next_path, personal, refusal
+from .circulation import refusal
 from .models import Book, Hold
-from .views import VisitorPaginationMixin
+from .views import VisitorPaginationMixin, safe_next_url
 
 
 def with_queue_place(holds):
@@ -48,7 +47,6 @@ def place_hold(request, pk):
     return redirect("my-holds")
 
 
-@method_decorator(personal, name="dispatch")
 class HoldsByUserListView(LoginRequiredMixin, VisitorPaginationMixin, generic.ListView):
     """My holds: the place in each queue, or until when a set-aside copy waits."""
 
@@ -71,7 +69,7 @@ def cancel_hold(request, pk):
     if not request.user.has_perm("catalog.can_mark_returned"):
         holds = holds.filter(patron=request.user)
     hold = get_object_or_404(holds, pk=pk)
-    next_url = next_path(request, default=reverse("my-holds"))
+    next_url = safe_next_url(request, default=reverse("my-holds"))
     if hold.ended_on is not None:
         messages.warning(request, f"This hold on {hold.book.title} had already ended.")
         return redirect(next_url)
@@ -86,7 +84,6 @@ def cancel_hold(request, pk):
     return redirect(next_url)
 
 
-@method_decorator(personal, name="dispatch")
 class HoldsAllListView(PermissionRequiredMixin, VisitorPaginationMixin, generic.ListView):
     """Every active hold, ready ones first (oldest first: they expire first), then the queues."""
 
