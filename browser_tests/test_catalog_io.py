@@ -76,11 +76,15 @@ def test_reports_page_draws_its_chart_without_breaking_the_policy(
     from catalog.models import Loan
 
     today = datetime.date.today()
+    # The patron's copy, lent 30 days ago, is 9 days overdue (the copy and its loan agree).
+    copy = library["loan"]
+    copy.due_back = today - datetime.timedelta(days=9)
+    copy.save()
     Loan.objects.create(
-        copy=library["loan"],
+        copy=copy,
         borrower=library["patron"],
         lent_on=today - datetime.timedelta(days=30),
-        due_back=today - datetime.timedelta(days=9),
+        due_back=copy.due_back,
     )
     violations = blocked_by_csp(page)
     log_in(page, "librarian")

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog import reports
-from catalog.models import Loan
+from catalog.models import BookInstance, Loan
 
 from .factories import BookFactory, BookInstanceFactory, MemberFactory
 
@@ -26,11 +26,21 @@ def days_ago(days):
 
 
 def lend(book, *, lent_days_ago, due_days_ago=None, returned=True, borrower=None):
-    """A loan in the history: returned on its due date unless still open."""
+    """A loan in the history: returned on its due date unless still open.
+
+    An open loan's copy is on loan to its borrower until that date, as the desk leaves it.
+    """
     due_days_ago = lent_days_ago - 21 if due_days_ago is None else due_days_ago
+    borrower = borrower or MemberFactory()
+    copy = BookInstanceFactory(book=book)
+    if not returned:
+        copy.status = BookInstance.LoanStatus.ON_LOAN
+        copy.borrower = borrower
+        copy.due_back = days_ago(due_days_ago)
+        copy.save()
     return Loan.objects.create(
-        copy=BookInstanceFactory(book=book),
-        borrower=borrower or MemberFactory(),
+        copy=copy,
+        borrower=borrower,
         lent_on=days_ago(lent_days_ago),
         due_back=days_ago(due_days_ago),
         returned_on=days_ago(due_days_ago) if returned else None,
@@ -56,8 +66,8 @@ def test_overdue_loans_show_borrower_title_due_date_and_whole_days(librarian_cli
     lend(book, lent_days_ago=60, due_days_ago=40)  # returned
     response = librarian_client.get(URL)
     assert response.status_code == 200
-    [(loan, days)] = response.context["overdue"]
-    assert (loan.borrower.username, loan.copy.book.title, days) == ("ann", "Late Book", 9)
+    [(copy, days)] = response.context["overdue"]
+    assert (copy.borrower.username, copy.book.title, days) == ("ann", "Late Book", 9)
     content = response.content.decode()
     assert "<td>ann</td>" in content and f"<td>{days_ago(9):%Y-%m-%d}</td>" in content
     assert "<td>9</td>" in content
@@ -68,6 +78,19 @@ def test_overdue_loans_of_a_deleted_account_still_show(librarian_client):
     loan.borrower.delete()
     content = librarian_client.get(URL).content.decode()
     assert reports.DELETED_BORROWER in content
+
+
+def test_a_copy_marked_on_loan_without_a_loan_row_shows_as_overdue(librarian_client):
+    BookInstanceFactory(
+        book=BookFactory(title="Marked In The Admin"),
+        status=BookInstance.LoanStatus.ON_LOAN,
+        borrower=MemberFactory(username="carol"),
+        due_back=days_ago(3),
+    )
+    response = librarian_client.get(URL)
+    overdue = [(copy.book.title, days) for copy, days in response.context["overdue"]]
+    assert overdue == [("Marked In The Admin", 3)]
+    assert "carol" in response.content.decode()
 
 
 def test_overdue_loans_as_csv(librarian_client):
