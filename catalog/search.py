@@ -6,9 +6,12 @@ PostgreSQL's pg_trgm indexes). The index gives exactly what the plain substring 
 (`icontains`) gives, so the words shorter than a trigram use that match instead.
 """
 
+import hashlib
 import re
 
 from django import forms
+
+from .catalog_cache import cached
 
 # Each word adds a condition to the search query: bound both, whatever is typed.
 SEARCH_MAX_LENGTH = 200
@@ -74,6 +77,57 @@ def index_lookups(words, connection):
         patterns = [f"%{connection.ops.prep_for_like_query(word)}%" for word in indexed]
         return [(POSTGRESQL_BOOKS_WITH_WORD, [pattern] * 5) for pattern in patterns], short
     return [], words
+
+
+# A search's first hits (ids, in the page's order) are kept with its count: a hundred pages
+# at ten a page, ten at a hundred. A page past them is read from the database.
+CACHED_HITS = 1000
+READ_HITS = 5000
+
+
+class SearchResults:
+    """A search's books in the page's order, for the paginator: the index is read once per
+    version of the catalog, as are the count and the first CACHED_HITS ids, so the next
+    visitor's page (or page 2) costs a lookup of ten books by id.
+
+    `hits` is the search's queryset, ordered; `rows` the queryset to read a page's books from
+    by id (with what the list shows). Cached under the catalog's version: any write to the
+    catalog gives the next search a new key, so no one sees results from before it.
+    """
+
+    ordered = True
+
+    def __init__(self, request, words, hits, rows):
+        self.hits = hits
+        self.rows = rows
+        key = hashlib.sha256(" ".join(words).encode()).hexdigest()
+        self._count, self._first_ids = cached(request, f"search:{key}", self._read_hits)
+
+    def _read_hits(self):
+        # One read of the index gives the count too, unless the search has more hits than
+        # READ_HITS: then SQL counts them (sorting them all costs more than reading twice).
+        ids = list(self.hits.values_list("pk", flat=True)[: READ_HITS + 1])
+        count = len(ids) if len(ids) <= READ_HITS else self.hits.count()
+        return count, ids[:CACHED_HITS]
+
+    def count(self):
+        return self._count
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, page):
+        """The books of a slice of the hits (the paginator asks for one page's slice)."""
+        if not isinstance(page, slice):
+            raise TypeError("SearchResults takes a slice of the hits")
+        stop = self._count if page.stop is None else page.stop
+        if stop <= len(self._first_ids) or len(self._first_ids) == self._count:
+            ids = self._first_ids[page]
+        else:
+            ids = list(self.hits.values_list("pk", flat=True)[page])
+        books = self.rows.in_bulk(ids)
+        # A book deleted since is missing from the rows, and so from the page.
+        return [books[pk] for pk in ids if pk in books]
 
 
 class SearchForm(forms.Form):
