@@ -108,6 +108,8 @@ class HoldsAllListView(PermissionRequiredMixin, VisitorPaginationMixin, generic.
 
     def get_queryset(self):
         holds = Hold.objects.active().select_related("book", "patron", "copy")
+        # Each book's queue together, in the queue's order (book_id: a book's own ordering
+        # would join its author only to sort books of the same title).
         return with_queue_place(holds).order_by(
-            F("ready_on").asc(nulls_last=True), "book__title", "book", "placed_at", "id"
+            F("ready_on").asc(nulls_last=True), "book__title", "book_id", "placed_at", "id"
         )
