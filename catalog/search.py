@@ -9,8 +9,10 @@ a trigram use that match instead.
 
 import hashlib
 import re
+from collections.abc import Sequence
 
 from django import forms
+from django.utils.functional import cached_property
 
 from .catalog_cache import cached
 
@@ -117,14 +119,35 @@ class SearchResults:
         """The books of a slice of the hits (the paginator asks for one page's slice)."""
         if not isinstance(page, slice):
             raise TypeError("SearchResults takes a slice of the hits")
+        return PageBooks(self, page)
+
+    def ids(self, page):
         stop = self._count if page.stop is None else page.stop
         if stop <= len(self._first_ids) or len(self._first_ids) == self._count:
-            ids = self._first_ids[page]
-        else:
-            ids = list(self.hits.values_list("pk", flat=True)[page])
-        books = self.rows.in_bulk(ids)
+            return self._first_ids[page]
+        return list(self.hits.values_list("pk", flat=True)[page])
+
+
+class PageBooks(Sequence):
+    """One page's books, read when first used: never, when the template's cached fragment
+    of the page already holds them."""
+
+    def __init__(self, results, page):
+        self.results = results
+        self.page = page
+
+    @cached_property
+    def books(self):
+        ids = self.results.ids(self.page)
+        books = self.results.rows.in_bulk(ids)
         # A book deleted since is missing from the rows, and so from the page.
         return [books[pk] for pk in ids if pk in books]
+
+    def __getitem__(self, index):
+        return self.books[index]
+
+    def __len__(self):
+        return len(self.books)
 
 
 class SearchForm(forms.Form):

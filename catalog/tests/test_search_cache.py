@@ -45,6 +45,18 @@ def test_a_second_visitor_and_the_next_page_do_not_read_the_index_again(client):
     assert titles(client, "lighthouse", page=2) == second_page
 
 
+def test_a_second_visit_to_a_page_of_results_reads_no_book(client):
+    """The page's rows are cached with the hits: only the first visitor's page reads them."""
+    for n in range(15):
+        BookFactory(title=f"Lighthouse keeper {n:02d}")
+    first = search(client, "lighthouse", page=2).content
+    with CaptureQueriesContext(connection) as queries:
+        again = search(client, "lighthouse", page=2).content
+    assert not [query for query in queries.captured_queries if '"catalog_book"' in query["sql"]]
+    assert again == first
+    assert b"Lighthouse keeper 14" in again
+
+
 def test_a_new_book_is_found_by_the_very_next_search(client):
     assert titles(client, "lighthouse") == []
     BookFactory(title="The Lighthouse")
