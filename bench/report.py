@@ -73,6 +73,7 @@ def chart(path, pages, results, ceiling):
 def static_section(ceilings, site):
     """Bare ceiling, whitenoise alone and the site's static file: what each layer costs."""
     bare, alone = ceilings["bare"], ceilings["whitenoise"]
+    site = ceilings.get("site", site)  # taken in turn with the two ceilings
     rows = [
         ("Bare ceiling: `ok` from a view, no middleware (`bench/ceiling.py`)", bare),
         (
@@ -88,16 +89,23 @@ def static_section(ceilings, site):
         "The same collected file under the same gunicorn, in the same run: served by bare "
         "Django with only whitenoise's middleware, and by the site (where "
         "`DatabaseUnavailableMiddleware` and `SecurityMiddleware` run before whitenoise, "
-        "which answers before the rest of the site's middleware).",
+        "which answers before the rest of the site's middleware). The three servers run at "
+        f"once and are loaded in turn, {bare.get('rounds', 1)} rounds; each row is its median "
+        "round by CPU per request (this ceiling is the one the shares above are of).",
         "",
-        "| served by | requests/s | CPU ms / request | p50 ms | p99 ms | non-2xx "
-        "| share of the bare ceiling |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| served by | requests/s | CPU ms / request | of which user / system | p50 ms | p99 ms "
+        "| non-2xx | share of the bare ceiling |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for label, result in rows:
+        split = (
+            f"{result['cpu_user_ms']:.2f} / {result['cpu_system_ms']:.2f}"
+            if "cpu_user_ms" in result
+            else "?"
+        )
         lines.append(
-            f"| {label} | {result['rps']:,.0f} | {cpu(result)} | {result['p50_ms']:.1f} | "
-            f"{result['p99_ms']:.1f} | {result['non2xx']} | "
+            f"| {label} | {result['rps']:,.0f} | {cpu(result)} | {split} | "
+            f"{result['p50_ms']:.1f} | {result['p99_ms']:.1f} | {result['non2xx']} | "
             f"{100 * share(result['rps'], bare):.1f}% |"
         )
     if all(r.get("cpu_ms") is not None for r in (bare, alone, site)):

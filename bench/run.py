@@ -43,6 +43,9 @@ SITE_PORT, CEILING_PORT, REFERENCE_PORT, STATIC_CEILING_PORT = 8761, 8762, 8763,
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))  # seconds per page
 CONNECTIONS = 16
 CONCURRENCY_DURATION = 30
+# The static file's split (bare ceiling, whitenoise alone, the site): rounds taken in turn.
+STATIC_ROUNDS = 3
+STATIC_DURATION = max(2, DURATION // 2)
 CONCURRENCY_CONNECTIONS = 2 * CONNECTIONS  # per wrk process; two run at once
 # The Procfile's web process, with a fixed number of workers for every run of the table.
 GUNICORN_FLAGS = ["--workers", "2", "--threads", "4", "--preload", "--no-control-socket"]
@@ -141,8 +144,8 @@ class Server:
             self.process.kill()
         self.log_file.close()
 
-    def cpu_seconds(self):
-        """User + system CPU time of gunicorn's master and workers so far (from /proc)."""
+    def cpu_split(self):
+        """User and system CPU time of gunicorn's master and workers so far (from /proc)."""
         pids = [self.process.pid]
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
@@ -151,14 +154,15 @@ class Server:
                 continue
             if int(fields[1]) == self.process.pid:  # its parent is the master
                 pids.append(int(stat.parent.name))
-        ticks = 0
+        user = system = 0
         for pid in pids:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-        return ticks / os.sysconf("SC_CLK_TCK")
+            user, system = user + int(fields[11]), system + int(fields[12])  # utime, stime
+        tick = os.sysconf("SC_CLK_TCK")
+        return user / tick, system / tick
 
     def log_problems(self):
         text = Path(self.log_path).read_text()
@@ -218,12 +222,15 @@ def wrk_result(process):
     }
 
 
-def measure(server, path, cookie=None):
+def measure(server, path, cookie=None, duration=DURATION):
     """wrk's numbers for one page, plus the server's CPU time per request meanwhile."""
-    cpu_before = server.cpu_seconds()
-    result = wrk_result(wrk(server.port, path, cookie))
-    cpu = server.cpu_seconds() - cpu_before
-    result["cpu_ms"] = 1000 * cpu / result["requests"] if result["requests"] else 0.0
+    user_before, system_before = server.cpu_split()
+    result = wrk_result(wrk(server.port, path, cookie, duration))
+    user, system = server.cpu_split()
+    requests = result["requests"] or 1
+    result["cpu_user_ms"] = 1000 * (user - user_before) / requests
+    result["cpu_system_ms"] = 1000 * (system - system_before) / requests
+    result["cpu_ms"] = result["cpu_user_ms"] + result["cpu_system_ms"]
     log(
         f"  {path}: {result['rps']:.0f} req/s, {result['cpu_ms']:.2f} CPU ms/request, "
         f"non-2xx {result['non2xx']}"
@@ -375,16 +382,32 @@ def run_size(books, ref):
 
 
 def run_ceilings(env, css):
-    """The bare ceiling ("ok", no middleware) and whitenoise alone serving the site's CSS."""
-    results = {}
-    for name, app, port, path in (
+    """The bare ceiling ("ok", no middleware), whitenoise alone and the site serving the
+    same CSS file: taken in turn for STATIC_ROUNDS short rounds, each one's median round (by
+    CPU per request), so that a busy minute on the machine does not fall on one of them."""
+    servers = [
         ("bare", "bench.ceiling", CEILING_PORT, "/"),
         ("whitenoise", "bench.whitenoise_ceiling", STATIC_CEILING_PORT, css),
-    ):
-        with Server(app, port, env, GUNICORN_FLAGS, f"/tmp/bench-ceiling-{name}.log") as server:
-            warm_up(path, port, None, "new")
-            results[name] = measure(server, path)
-    return results
+        ("site", "locallibrary.wsgi", SITE_PORT, css),
+    ]
+    rounds = {name: [] for name, _, _, _ in servers}
+    with contextlib.ExitStack() as stack:
+        running = {
+            name: stack.enter_context(
+                Server(app, port, env, GUNICORN_FLAGS, f"/tmp/bench-ceiling-{name}.log")
+            )
+            for name, app, port, _ in servers
+        }
+        for _ in range(STATIC_ROUNDS):
+            for name, _, port, path in servers:
+                log(f"  ({name})")
+                warm_up(path, port, None, "new")
+                rounds[name].append(measure(running[name], path, duration=STATIC_DURATION))
+    medians = {}
+    for name, results in rounds.items():
+        medians[name] = sorted(results, key=lambda result: result["cpu_ms"])[len(results) // 2]
+        medians[name]["rounds"] = len(results)
+    return medians
 
 
 def find_reference():
