@@ -99,7 +99,13 @@ def setup():
             f"({', '.join(IMPORTS)}): {missing.stderr.decode().strip().splitlines()[-1]}"
         )
     (tree / "bench_settings.py").write_text(SETTINGS)
-    reference = {"tree": str(tree), "source": str(source), "commit": commit or "?"}
+    requirements = tree / "requirements.txt"
+    pins = [
+        line.strip()
+        for line in (requirements.read_text().splitlines() if requirements.exists() else [])
+        if line.lower().startswith(("django==", "gunicorn==", "whitenoise=="))
+    ]
+    reference = {"tree": str(tree), "source": str(source), "commit": commit or "?", "pins": pins}
     manage(reference, env(reference, WORK / "static.sqlite3", {}), "collectstatic")
     log(f"reference {commit[:12]} from {source} in {tree}")
     return reference

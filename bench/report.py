@@ -136,8 +136,9 @@ def reference_section(ref, runs, pages, missed):
         + ref["source"]
         + f"` at commit {ref['commit'][:12]}, checked out into /tmp by "
         "`bench/reference.py`), served by the same gunicorn binary and flags as the site and "
-        "run with the site's virtualenv (the same Django and whitenoise; its own pins are not "
-        "installed). Its settings as they are but DEBUG off, its hosts, and SQLite in WAL mode "
+        "run with the site's virtualenv: the same Django and whitenoise (versions above; its "
+        f"own pins, {', '.join(ref.get('pins') or ['?'])}, are not installed, so only the code "
+        "differs). Its settings as they are but DEBUG off, its hosts, and SQLite in WAL mode "
         "with the site's options; its database holds the same catalog (every book, author, "
         "genre, language, copy and borrower of the site's, copied after its `migrate`). Each "
         "of its pages is loaded with the same wrk command right after the site's same page, "
