@@ -23,5 +23,8 @@ def site(request):
         # For {% cache %}: a fragment is the same for everyone until the catalog changes.
         "catalog_version": SimpleLazyObject(lambda: catalog_version(request)),
         "catalog_cache_seconds": CACHE_SECONDS,
+        # The base template's links and static files change only with a new release, and a
+        # release starts new server processes, whose fragment cache (settings) starts empty.
+        "site_furniture_seconds": None,
         "search_max_length": SEARCH_MAX_LENGTH,
     }

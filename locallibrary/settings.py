@@ -105,7 +105,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Security of the accounts: the CSP, Permissions-Policy and private-page headers on every
     # response, and 405 for a method no page handles, before any session or CSRF work.
-    "csp.middleware.CSPMiddleware",
+    "catalog.security.CSPMiddleware",
     "catalog.security.SecurityHeadersMiddleware",
     "catalog.security.PageMethodsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -182,6 +182,18 @@ if REDIS_URL:
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     DJANGO_REDIS_LOGGER = "locallibrary.cache"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The templates' {% cache %} fragments (page furniture, and the catalog's lists and details
+# under its version) live in each server process's memory, whatever REDIS_URL says: a
+# fragment is read on every page, faster from memory than over the network, and a Redis
+# outage then never slows a page by a socket timeout per fragment. Each process draws a
+# fragment once per version of the catalog; the oldest go first when the cache is full.
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 
 SESSION_ENGINES = {
     "db": "django.contrib.sessions.backends.db",

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
@@ -11,7 +12,7 @@ from django.urls import reverse
 
 from catalog.accounts import COOKIES_REFUSED as COOKIES_MESSAGE
 
-from .factories import PASSWORD, SiteNoticeFactory
+from .factories import PASSWORD, SiteNoticeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -299,3 +300,40 @@ def test_a_browser_sending_no_cookie_over_https_gets_the_cookies_message(csrf_cl
     )
     assert response.status_code == 403
     assert COOKIES_MESSAGE in response.content.decode()
+
+
+# Who is logged in and what they may do (catalog.accounts.PermissionsBackend)
+
+
+def test_a_permission_given_to_the_user_alone_opens_the_page_it_guards(client, member):
+    client.force_login(member)
+    assert client.get(reverse("all-holds")).status_code == 403
+    member.user_permissions.add(Permission.objects.get(codename="can_mark_returned"))
+    assert client.get(reverse("all-holds")).status_code == 200
+
+
+def test_a_librarian_s_group_permissions_show_the_staff_links(librarian_client):
+    content = librarian_client.get(reverse("index")).content.decode()
+    assert reverse("circulation-desk") in content
+    assert reverse("book-create") in content
+
+
+def test_a_superuser_may_use_every_staff_page_without_a_group(client):
+    client.force_login(UserFactory(is_superuser=True))
+    assert client.get(reverse("all-holds")).status_code == 200
+    assert reverse("import-books") in client.get(reverse("index")).content.decode()
+
+
+def test_a_deactivated_account_is_logged_out_on_its_next_page(client, member):
+    client.force_login(member)
+    member.is_active = False
+    member.save()
+    response = client.get(reverse("my-borrowed"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_a_deleted_account_is_logged_out_on_its_next_page(client, member):
+    client.force_login(member)
+    member.delete()
+    assert client.get(reverse("my-borrowed")).status_code == 302

@@ -283,6 +283,17 @@ def test_a_record_page_read_again_reads_only_the_record(client, catalog, model):
     assert "catalog_book" not in catalog_reads[1].split("FROM", 1)[1]
 
 
+def test_a_books_page_read_again_reads_the_book_and_its_holds_but_not_its_copies(client, catalog):
+    """Its genres, copies and the copies' figures come from the cache; holds never do."""
+    BookInstanceFactory.create_batch(3, book=catalog)
+    client.get(catalog.get_absolute_url())
+    queries = catalog_queries(client, catalog.get_absolute_url())
+    catalog_reads = [sql for sql in queries if "catalog_" in sql]
+    assert len(catalog_reads) == 3, catalog_reads  # the version, the book, its holds
+    assert not [sql for sql in catalog_reads if "catalog_bookinstance" in sql]
+    assert not [sql for sql in catalog_reads if "catalog_genre" in sql]
+
+
 def test_a_page_read_again_costs_the_same_queries_however_large_the_catalog(client):
     BookFactory.create_batch(2)
     client.get(reverse("books"))

@@ -7,9 +7,11 @@ form pages, through the real middleware.
 import re
 
 import pytest
+from django.http import HttpResponse
 from django.urls import reverse
 
 from catalog.models import Genre
+from catalog.security import CSPMiddleware
 
 from .factories import BookInstanceFactory, GenreFactory, LoanedCopyFactory, SiteNoticeFactory
 from .pages import EVERYONE, PAGES, become
@@ -276,3 +278,21 @@ def test_returning_a_copy_ignores_a_next_that_is_not_a_site_path(librarian_clien
     )
     assert response.status_code == 302
     assert response.url == reverse("all-borrowed")
+
+
+def test_view_that_widens_the_policy_gets_its_own_policy_header(rf):
+    """The site's fixed CSP header is built once; a view asking for more still gets it."""
+
+    def widened_view(request):
+        response = HttpResponse("ok")
+        response._csp_update = {"img-src": ["https://covers.example.org"]}
+        return response
+
+    plain = CSPMiddleware(lambda request: HttpResponse("ok"))(rf.get("/"))
+    widened = CSPMiddleware(widened_view)(rf.get("/"))
+
+    assert "covers.example.org" not in plain["Content-Security-Policy"]
+    assert "img-src 'self' data: https://covers.example.org" in widened["Content-Security-Policy"]
+    assert plain["Content-Security-Policy"].replace("img-src 'self' data:", "") == widened[
+        "Content-Security-Policy"
+    ].replace("img-src 'self' data: https://covers.example.org", "")

@@ -1,5 +1,6 @@
 """The desk's pages (issue 14): lend, return, renew, the desk itself, labels and histories."""
 
+import re
 import uuid
 
 import pytest
@@ -171,6 +172,17 @@ def test_desk_says_when_no_copy_has_the_typed_id(client, librarian, typed):
 def test_desk_error_names_the_typed_id(client, librarian):
     response = client.get(reverse("circulation-desk"), {"copy": "nonsense"})
     assert COPY_ID_UNKNOWN % {"value": "nonsense"} in response.context["form"].errors["copy"]
+
+
+def test_desk_box_is_empty_for_the_next_scan_and_keeps_a_wrong_id_to_correct(client, librarian):
+    copy = factories.BookInstanceFactory()
+    box = re.compile(r'<input type="text" name="copy"[^>]*>')
+    first_visit = box.search(content(client.get(reverse("circulation-desk")))).group()
+    after_a_scan = content(client.get(reverse("circulation-desk"), {"copy": str(copy.pk)}))
+    assert box.search(after_a_scan).group() == first_visit
+    assert "value=" not in first_visit
+    after_a_typo = content(client.get(reverse("circulation-desk"), {"copy": "nonsense"}))
+    assert 'value="nonsense"' in box.search(after_a_typo).group()
 
 
 def test_desk_offers_return_and_renew_for_a_copy_on_loan(client, librarian, patron):

@@ -138,6 +138,22 @@ def test_my_holds_shows_only_my_active_holds_with_their_state(client, patron, bo
     assert "no-store" in response["Cache-Control"]
 
 
+def test_each_patron_sees_their_number_in_the_queue_in_the_order_they_asked(client, book_all_out):
+    """Holds placed at the same instant keep their order of arrival (their ids)."""
+    patrons = [factories.MemberFactory() for _ in range(3)]
+    holds = [services.place_hold(book=book_all_out, patron=patron) for patron in patrons]
+    Hold.objects.filter(pk__in=[holds[1].pk, holds[2].pk]).update(placed_at=holds[1].placed_at)
+    services.cancel_hold(hold=holds[0], by=patrons[0])
+    for number, patron in enumerate(patrons[1:], start=1):
+        client.force_login(patron)
+        assert f"number {number} in the queue" in content(client.get(reverse("my-holds")))
+    client.force_login(factories.LibrarianFactory())
+    shown = {
+        hold.pk: hold.queue_place for hold in client.get(reverse("all-holds")).context["hold_list"]
+    }
+    assert shown == dict(Hold.objects.active().with_queue_place().values_list("pk", "queue_place"))
+
+
 def test_my_holds_asks_anonymous_visitors_to_log_in(client):
     response = client.get(reverse("my-holds"))
     assert response.url == f"/accounts/login/?next={reverse('my-holds')}"
