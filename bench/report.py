@@ -248,7 +248,10 @@ def write_report(docs, versions, flags, ceilings, ref, runs, concurrency, pages,
         "1,900 and 8,900 requests/s on a shared machine); the CPU a request costs does not, "
         "so the CPU targets are the ones to compare across runs.",
         f"- Each page is loaded by `{flags['wrk']}` after one warm-up request; "
-        "`bench/report.lua` counts every response that is not 2xx.",
+        "`bench/report.lua` counts every response that is not 2xx. The static file, whose "
+        "fraction of a millisecond a busy second distorts most, is loaded in three rounds of "
+        "half that time, in turn with the reference's (and the ceilings'), and its median "
+        "round (by CPU per request) is reported.",
         "- The catalog is made by `seed_catalog` (3 copies per book). Returning visitors "
         "send the session cookie of an earlier home page visit; the new visitor sends none, "
         "so each of its requests creates a session row.",
