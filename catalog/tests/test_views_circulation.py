@@ -199,6 +199,30 @@ def test_desk_offers_return_and_renew_for_a_copy_on_loan(client, librarian, patr
     assert response.context["holds_waiting"] == 1
 
 
+def test_desk_counts_the_renewals_of_this_loan_and_only_the_holds_still_waiting(
+    client, librarian, patron
+):
+    copy = lent(borrower=patron)
+    past_loans(patron, 2, copy=copy)
+    services.renew_loan(copy=copy, due_back=in_days(25))
+    waiting = [services.place_hold(book=copy.book, patron=factories.MemberFactory()) for _ in "ab"]
+    services.cancel_hold(hold=waiting[0], by=librarian)
+    other_copy = factories.BookInstanceFactory(book=copy.book)
+    services.place_hold(book=copy.book, patron=factories.MemberFactory())  # set aside at once
+    assert Hold.objects.ready().filter(copy=other_copy).exists()
+    response = client.get(reverse("circulation-desk"), {"copy": str(copy.pk)})
+    assert response.context["holds_waiting"] == 1
+    assert re.search(r"<dt>Renewals</dt>\s*<dd>1</dd>", content(response))
+
+
+def test_desk_shows_no_renewals_for_a_copy_not_on_loan(client, librarian):
+    copy = factories.BookInstanceFactory()
+    past_loans(factories.MemberFactory(), 1, copy=copy)
+    assert "Renewals" not in content(
+        client.get(reverse("circulation-desk"), {"copy": str(copy.pk)})
+    )
+
+
 def test_desk_offers_nothing_for_a_copy_in_maintenance(client, librarian):
     copy = factories.BookInstanceFactory(status=Status.MAINTENANCE)
     page = content(client.get(reverse("circulation-desk"), {"copy": str(copy.pk)}))
