@@ -286,3 +286,24 @@ def test_a_short_word_reads_the_one_search_table_not_the_four_it_comes_from(libr
     assert "catalog_book_search" in plan
     assert "catalog_book_genre" not in plan and "catalog_author" not in plan
     assert found("ic") == plain_match("ic") != []
+
+
+def test_books_changed_many_at_a_time_are_found_by_their_new_text_only(library):
+    """One statement over many rows (PostgreSQL's triggers run once per statement)."""
+    Book.objects.filter(title__in=["Ubik", "Jane Eyre"]).update(title="Valis")
+    assert found("valis") == plain_match("valis") != []
+    assert titles("ubik") == titles("eyre") == []
+    Book.objects.filter(author__last_name="Le Guin").update(summary="Nothing searched changes")
+    assert titles("guin") == ["A Wizard of Earthsea", "The Dispossessed"]
+    Book.objects.filter(author__last_name="Le Guin").update(author=None)
+    assert titles("ursula") == []
+    assert titles("earthsea") == ["A Wizard of Earthsea"]
+
+
+def test_a_genre_moved_in_the_through_table_moves_its_books(library):
+    fantasy, horror = Genre.objects.get(name="Fantasy"), GenreFactory(name="Horror")
+    Book.genre.through.objects.filter(genre=fantasy).update(genre=horror)
+    assert titles("horror") == ["A Wizard of Earthsea", "école buissonnière"]
+    assert titles("fantasy") == []
+    for query in ["horror", "fantasy", "wizard horror"]:
+        assert found(query) == plain_match(query), query
