@@ -70,7 +70,7 @@ class HoldsByUserListView(LoginRequiredMixin, VisitorPaginationMixin, generic.Li
 
     def get_queryset(self):
         holds = Hold.objects.active().filter(patron=self.request.user)
-        return with_queue_place(holds.select_related("book__author", "copy")).order_by(
+        return with_queue_place(holds.select_related("book__author")).order_by(
             "placed_at", "id"
         )
 
@@ -107,7 +107,7 @@ class HoldsAllListView(PermissionRequiredMixin, VisitorPaginationMixin, generic.
     template_name = "catalog/hold_list_all.html"
 
     def get_queryset(self):
-        holds = Hold.objects.active().select_related("book", "patron", "copy")
+        holds = Hold.objects.active().select_related("book", "patron")
         # Each book's queue together, in the queue's order (book_id: a book's own ordering
         # would join its author only to sort books of the same title).
         return with_queue_place(holds).order_by(
