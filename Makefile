@@ -74,7 +74,9 @@ serve: $(VENV)/.dev-installed $(SERVE_ENV)
 	@echo "    curl -H 'X-Forwarded-Proto: https' http://127.0.0.1:8000/catalog/"
 	$(HONCHO) start web
 
-# `make bench`: every page under load against a bare-Django ceiling (not part of `make test`).
+# `make bench`: every page under load against a bare-Django ceiling and beside the MDN
+# tutorial's own code (not part of `make test`). BENCH_REFERENCE=<git directory or checkout of
+# mdn/django-locallibrary-tutorial> says where that code is (bench/reference.py).
 bench: $(VENV)/.runtime-installed
 	scripts/install-deps.sh bench
 	$(PY) -m pip install --quiet -r bench/requirements.txt

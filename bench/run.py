@@ -2,16 +2,19 @@
 
 Seeds throwaway SQLite files in /tmp (10,000 then 100,000 books), serves the site with the
 production settings under gunicorn on 127.0.0.1 (wrk sends X-Forwarded-Proto: https as the
-PaaS router does), serves bench/ceiling.py under the same gunicorn flags, and loads each
-page with wrk for a bounded time. Then a concurrency run (4 workers x 4 threads, 64
-connections, 30 s) on the home page, with and without a session cookie, must end with no
-non-2xx response and nothing in the server's log. Last, the fault phase (bench/faults.py):
+PaaS router does), serves bench/ceiling.py and bench/whitenoise_ceiling.py under the same
+gunicorn flags, and loads each page with wrk for a bounded time, each page of the MDN
+tutorial's own code (bench/reference.py, holding the same catalog) right after the site's.
+Then a concurrency run (4 workers x 4 threads, 64 connections, 30 s) on the home page, with
+and without a session cookie, must end with no non-2xx response and nothing in the server's
+log. Last, the fault phase (bench/faults.py):
 the concurrency run again with one worker killed (kill -9) in the middle.
 
 `BENCH_PHASE=faults make bench` runs only the fault phase (on the 10,000-book database of an
 earlier run when it is still in /tmp) and updates only its section of docs/benchmarks.md.
 """
 
+import contextlib
 import http.client
 import json
 import os
@@ -28,6 +31,7 @@ import time
 from pathlib import Path
 
 import faults  # bench/faults.py, beside this script
+import reference  # bench/reference.py, beside this script
 from report import write_report  # bench/report.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,10 +39,13 @@ BIN = Path(sys.executable).parent
 DOCS = ROOT / "docs"
 LUA = ROOT / "bench" / "report.lua"
 HOST = "127.0.0.1"
-SITE_PORT, CEILING_PORT = 8761, 8762
+SITE_PORT, CEILING_PORT, REFERENCE_PORT, STATIC_CEILING_PORT = 8761, 8762, 8763, 8764
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))  # seconds per page
 CONNECTIONS = 16
 CONCURRENCY_DURATION = 30
+# The static file's split (bare ceiling, whitenoise alone, the site): rounds taken in turn.
+STATIC_ROUNDS = 3
+STATIC_DURATION = max(2, DURATION // 2)
 CONCURRENCY_CONNECTIONS = 2 * CONNECTIONS  # per wrk process; two run at once
 # The Procfile's web process, with a fixed number of workers for every run of the table.
 GUNICORN_FLAGS = ["--workers", "2", "--threads", "4", "--preload", "--no-control-socket"]
@@ -103,15 +110,22 @@ def prepare(books):
 class Server:
     """gunicorn on 127.0.0.1, stopped (and its log kept) at the end of a `with`."""
 
-    def __init__(self, app, port, env, flags, log_path):
+    def __init__(self, app, port, env, flags, log_path, directory=ROOT):
         self.app, self.port, self.env, self.flags, self.log_path = app, port, env, flags, log_path
+        self.directory = directory
 
     def __enter__(self):
         self.log_file = open(self.log_path, "w")  # noqa: SIM115 (closed in __exit__)
         command = [str(BIN / "gunicorn"), self.app, "--bind", f"{HOST}:{self.port}"]
-        command += self.flags + ["--log-level", "warning", "--chdir", str(ROOT)]
+        command += self.flags + ["--log-level", "warning", "--chdir", str(self.directory)]
+        # Started in its directory too: gunicorn puts the directory it starts in first on
+        # sys.path, before --chdir's (the reference's `locallibrary` is not the site's).
         self.process = subprocess.Popen(
-            command, env=self.env, stdout=self.log_file, stderr=subprocess.STDOUT
+            command,
+            cwd=self.directory,
+            env=self.env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -130,8 +144,8 @@ class Server:
             self.process.kill()
         self.log_file.close()
 
-    def cpu_seconds(self):
-        """User + system CPU time of gunicorn's master and workers so far (from /proc)."""
+    def cpu_split(self):
+        """User and system CPU time of gunicorn's master and workers so far (from /proc)."""
         pids = [self.process.pid]
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
@@ -140,14 +154,15 @@ class Server:
                 continue
             if int(fields[1]) == self.process.pid:  # its parent is the master
                 pids.append(int(stat.parent.name))
-        ticks = 0
+        user = system = 0
         for pid in pids:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-        return ticks / os.sysconf("SC_CLK_TCK")
+            user, system = user + int(fields[11]), system + int(fields[12])  # utime, stime
+        tick = os.sysconf("SC_CLK_TCK")
+        return user / tick, system / tick
 
     def log_problems(self):
         text = Path(self.log_path).read_text()
@@ -207,12 +222,15 @@ def wrk_result(process):
     }
 
 
-def measure(server, path, cookie=None):
+def measure(server, path, cookie=None, duration=DURATION):
     """wrk's numbers for one page, plus the server's CPU time per request meanwhile."""
-    cpu_before = server.cpu_seconds()
-    result = wrk_result(wrk(server.port, path, cookie))
-    cpu = server.cpu_seconds() - cpu_before
-    result["cpu_ms"] = 1000 * cpu / result["requests"] if result["requests"] else 0.0
+    user_before, system_before = server.cpu_split()
+    result = wrk_result(wrk(server.port, path, cookie, duration))
+    user, system = server.cpu_split()
+    requests = result["requests"] or 1
+    result["cpu_user_ms"] = 1000 * (user - user_before) / requests
+    result["cpu_system_ms"] = 1000 * (system - system_before) / requests
+    result["cpu_ms"] = result["cpu_user_ms"] + result["cpu_system_ms"]
     log(
         f"  {path}: {result['rps']:.0f} req/s, {result['cpu_ms']:.2f} CPU ms/request, "
         f"non-2xx {result['non2xx']}"
@@ -229,7 +247,8 @@ def session_cookie(port):
 
 
 def django_script(env, script, *args):
-    """Run one of bench/'s Django scripts on the benchmark's database; its last line's JSON."""
+    """Run one of bench/'s Django scripts (or `-c` code) on the benchmark's database; its
+    last line's JSON."""
     output = subprocess.run(
         [sys.executable, script, *args],
         cwd=ROOT,
@@ -255,7 +274,6 @@ def page_paths(database, visitors):
             "SELECT author_id FROM catalog_book GROUP BY author_id ORDER BY COUNT(*) DESC, "
             "author_id LIMIT 1"
         ).fetchone()
-    manifest = json.loads((ROOT / "staticfiles" / "staticfiles.json").read_text())
     return {
         "home": ("/catalog/", "new"),
         "home_cookie": ("/catalog/", "returning"),
@@ -271,8 +289,14 @@ def page_paths(database, visitors):
         "my_borrowed": ("/catalog/mybooks/", "patron"),
         "my_holds": ("/catalog/myholds/", "patron"),
         "all_holds": ("/catalog/holds/", "librarian"),
-        "static": ("/static/" + manifest["paths"]["css/styles.css"], "new"),
+        "static": (static_path(), "new"),
     }
+
+
+def static_path():
+    """The site's stylesheet under its hashed name (collectstatic has run)."""
+    manifest = json.loads((ROOT / "staticfiles" / "staticfiles.json").read_text())
+    return "/static/" + manifest["paths"]["css/styles.css"]
 
 
 def count_queries(env, paths, visitors):
@@ -281,33 +305,132 @@ def count_queries(env, paths, visitors):
     return django_script(env, "bench/queries.py", json.dumps(pages), json.dumps(cookies))
 
 
-def run_size(books):
+def sqlite_options(env):
+    """The site's SQLite connection options (WAL and the rest), for the reference to use too."""
+    return django_script(
+        env,
+        "-c",
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))",
+    )
+
+
+def warm_up(path, port, cookie, who):
+    response = get(path, port, cookie)
+    if response.status != 200:
+        raise RuntimeError(f"{path} answered {response.status} to the {who} visitor")
+
+
+def reference_server(ref, database, books, env):
+    """The reference serving the same catalog, or None (the reason kept in `ref`)."""
+    if "tree" not in ref:
+        return None
+    try:
+        _, ref_env = reference.prepare(ref, database, books, sqlite_options(env))
+    except (subprocess.CalledProcessError, RuntimeError, sqlite3.Error) as error:
+        ref["reason"] = f"its database could not be made: {error}"
+        log(f"the reference is not measured: {ref['reason']}")
+        return None
+    return Server(
+        "locallibrary.wsgi",
+        REFERENCE_PORT,
+        ref_env,
+        GUNICORN_FLAGS,
+        f"/tmp/bench-reference-{books}.log",
+        directory=ref["tree"],
+    )
+
+
+def run_size(books, ref):
+    """Every page of the site, each followed by the reference's same page when it has one."""
     database, env = prepare(books)
     visitors = logged_in_visitors(env)
     paths = page_paths(database, visitors)
     queries = count_queries(env, paths, visitors)
-    results = {}
-    with Server(
-        "locallibrary.wsgi", SITE_PORT, env, GUNICORN_FLAGS, f"/tmp/bench-site-{books}.log"
-    ) as server:
+    results, ref_results = {}, {}
+    ref_server = reference_server(ref, database, books, env)
+    with contextlib.ExitStack() as servers:
+        server = servers.enter_context(
+            Server(
+                "locallibrary.wsgi", SITE_PORT, env, GUNICORN_FLAGS, f"/tmp/bench-site-{books}.log"
+            )
+        )
         cookies = {**visitors, "new": None, "returning": session_cookie(SITE_PORT)}
+        ref_paths = {}
+        if ref_server:
+            servers.enter_context(ref_server)
+            ref_paths = reference.page_paths(ref, paths)
+            ref_cookies = {"new": None, "returning": session_cookie(REFERENCE_PORT)}
         for key, (path, who) in paths.items():
-            response = get(path, SITE_PORT, cookies[who])  # warm up
-            if response.status != 200:
-                raise RuntimeError(f"{path} answered {response.status} to the {who} visitor")
-            results[key] = measure(server, path, cookies[who])
-            results[key]["queries"] = queries[key]
+            loads = [("the site", server, path, cookies[who])]
+            if key in ref_paths:
+                ref_path, ref_who = ref_paths[key]
+                loads.append(("the reference", ref_server, ref_path, ref_cookies[ref_who]))
+            # The static file's sub-millisecond cost is the one a busy second distorts most.
+            rounds = STATIC_ROUNDS if key == "static" else 1
+            measured = measure_in_turn(loads, rounds, STATIC_DURATION if rounds > 1 else DURATION)
+            results[key] = {**measured["the site"], "queries": queries[key]}
+            if key in ref_paths:
+                ref_results[key] = measured["the reference"]
         problems = server.log_problems()
-    return {"database": str(database), "env": env, "pages": results, "log_problems": problems}
+        ref_problems = ref_server.log_problems() if ref_server else []
+    return {
+        "database": str(database),
+        "env": env,
+        "pages": results,
+        "log_problems": problems,
+        "reference": {"pages": ref_results, "log_problems": ref_problems} if ref_server else None,
+    }
 
 
-def run_ceiling(env):
-    with Server(
-        "bench.ceiling", CEILING_PORT, env, GUNICORN_FLAGS, "/tmp/bench-ceiling.log"
-    ) as server:
-        get("/", CEILING_PORT)
-        result = measure(server, "/")
-    return result
+def run_ceilings(env, css):
+    """The bare ceiling ("ok", no middleware), whitenoise alone and the site serving the
+    same CSS file, loaded in turn (measure_in_turn)."""
+    servers = [
+        ("bare", "bench.ceiling", CEILING_PORT, "/"),
+        ("whitenoise", "bench.whitenoise_ceiling", STATIC_CEILING_PORT, css),
+        ("site", "locallibrary.wsgi", SITE_PORT, css),
+    ]
+    with contextlib.ExitStack() as stack:
+        loads = [
+            (
+                name,
+                stack.enter_context(
+                    Server(app, port, env, GUNICORN_FLAGS, f"/tmp/bench-ceiling-{name}.log")
+                ),
+                path,
+                None,
+            )
+            for name, app, port, path in servers
+        ]
+        return measure_in_turn(loads, STATIC_ROUNDS, STATIC_DURATION)
+
+
+def measure_in_turn(loads, rounds, duration):
+    """Each (name, server, path, cookie) loaded in turn for `rounds` rounds; each one's median
+    round by CPU per request, so that a busy minute on the machine falls on none of them
+    alone."""
+    taken = {name: [] for name, _, _, _ in loads}
+    for _ in range(rounds):
+        for name, server, path, cookie in loads:
+            if len(loads) > 1:
+                log(f"  ({name})")
+            warm_up(path, server.port, cookie, "new" if cookie is None else "returning")
+            taken[name].append(measure(server, path, cookie, duration))
+    medians = {}
+    for name, results in taken.items():
+        medians[name] = sorted(results, key=lambda result: result["cpu_ms"])[len(results) // 2]
+        medians[name]["rounds"] = len(results)
+    return medians
+
+
+def find_reference():
+    """The MDN reference ready to serve, or why not (the report says "not measured")."""
+    try:
+        return reference.setup()
+    except (reference.Unavailable, subprocess.CalledProcessError) as error:
+        log(f"the MDN reference is not measured: {error}")
+        return {"reason": str(error)}
 
 
 def run_concurrency(env):
@@ -405,12 +528,13 @@ def main():
         return faults_only()
     first_env = site_env(Path("/tmp/locallibrary-bench-static.sqlite3"))
     collectstatic(first_env)
+    ref = find_reference()
     runs = {}
-    ceiling = None
+    ceilings = None
     for books in SIZES:
-        runs[books] = run_size(books)
-        if ceiling is None:
-            ceiling = run_ceiling(runs[books]["env"])
+        runs[books] = run_size(books, ref)
+        if ceilings is None:
+            ceilings = run_ceilings(runs[books]["env"], static_path())
     concurrency = run_concurrency(runs[SIZES[0]]["env"])
     concurrency["fault"] = run_faults(Path(runs[SIZES[0]]["database"]), runs[SIZES[0]]["env"])
     # The flags that really ran, for the report to state.
@@ -426,7 +550,8 @@ def main():
         DOCS,
         versions(),
         flags,
-        ceiling,
+        ceilings,
+        ref,
         runs,
         concurrency,
         PAGES,

@@ -98,8 +98,8 @@ class BookQuerySet(models.QuerySet):
     def search(self, query):
         """Books matching every word of `query` in title, author, ISBN or genre.
 
-        Words of three letters or more are looked up in the index (see catalog/search.py);
-        shorter ones by the plain substring match, which gives the same results, slowly.
+        The words are looked up in the index (see catalog/search.py); on SQLite those shorter
+        than three letters by the plain substring match, which gives the same results, slowly.
         """
         words = search_words(query)
         if not words:

@@ -39,7 +39,7 @@ from .models import (
     SiteNotice,
     catalog_counts,
 )
-from .search import SEARCH_MAX_WORDS, SearchForm
+from .search import SEARCH_MAX_WORDS, SearchForm, SearchResults, search_words
 
 
 @require_safe
@@ -390,7 +390,10 @@ class SearchResultsView(VisitorPaginationMixin, generic.ListView):
         words = self.form.words()
         if not words:
             return Book.objects.none()
-        return Book.objects.search(" ".join(words)).order_by("title", "author", "id")
+        hits = Book.objects.search(" ".join(words)).order_by("title", "author", "id")
+        return SearchResults(
+            self.request, search_words(" ".join(words)), hits, Book.objects.with_list_data()
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -283,7 +283,7 @@ def test_the_last_page_of_results_is_reachable_by_name(client, many_matches):
 
 
 def test_search_costs_the_same_queries_for_one_result_as_for_a_full_page(
-    client, django_assert_num_queries
+    client, django_assert_num_queries, django_assert_max_num_queries
 ):
     client.post(reverse("preferences"), {"page_size": "25"})
     BookFactory(title="Discworld volume 00", genre=[GenreFactory(name="Discworld")])
@@ -298,7 +298,8 @@ def test_search_costs_the_same_queries_for_one_result_as_for_a_full_page(
     with django_assert_num_queries(one):
         response = search(client, "discworld volume")
     assert len(response.context["book_list"]) == 25
-    with django_assert_num_queries(one):
+    # Page 2 of the same search reads its hits from the cache: no more queries, maybe fewer.
+    with django_assert_max_num_queries(one):
         response = search(client, "discworld volume", page=2)
     assert len(response.context["book_list"]) == 16
 

@@ -220,17 +220,19 @@ def test_ten_long_words_and_short_ones_together_find_the_same_books(library):
 
 
 def test_search_goes_through_the_index_for_words_of_three_letters_or_more(library):
-    """The plan names the FTS5 table on SQLite, a trigram index on PostgreSQL."""
+    """The plan names the FTS5 table on SQLite, the trigram index on PostgreSQL."""
     sql, params = Book.objects.search("earthsea").query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Six books: the planner would rightly scan; make it show the index it can use.
+            # A few books: the planner would rightly scan; make it show the index it can use.
             cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
             cursor.execute("EXPLAIN " + sql, params)
         else:
             cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         plan = " ".join(str(column) for row in cursor.fetchall() for column in row)
-    index = "catalog_book_search" if connection.vendor == "sqlite" else "catalog_book_title_trgm"
+    sqlite = connection.vendor == "sqlite"
+    index = "catalog_book_search" if sqlite else "catalog_book_search_text_trgm"
     assert index in plan
 
 
@@ -261,3 +263,26 @@ def test_books_from_before_the_index_are_found_after_the_migration():
         executor.migrate(executor.loader.graph.leaf_nodes())
     assert titles("earthsea guin fantasy") == ["Old Earthsea"]
     assert found("earthsea guin fantasy") == plain_match("earthsea guin fantasy")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE of one table")
+@pytest.mark.parametrize("table", ["catalog_book_genre", "catalog_genre"])
+def test_genres_emptied_with_truncate_are_no_longer_found(library, table):
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks left to run
+        cursor.execute(f"TRUNCATE {table} CASCADE")
+    assert titles("fantasy") == []
+    assert titles("earthsea") == ["A Wizard of Earthsea"]
+    assert found("fiction") == plain_match("fiction") == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one table for every word")
+def test_a_short_word_reads_the_one_search_table_not_the_four_it_comes_from(library):
+    ids = Book.objects.search("ic").order_by().values_list("pk")
+    sql, params = ids.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = " ".join(row[0] for row in cursor.fetchall())
+    assert "catalog_book_search" in plan
+    assert "catalog_book_genre" not in plan and "catalog_author" not in plan
+    assert found("ic") == plain_match("ic") != []
