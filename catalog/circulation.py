@@ -226,7 +226,7 @@ def patron_detail(request, pk):
         ),
         "holds": list(
             with_queue_place(Hold.objects.active().filter(patron=patron))
-            .select_related("book", "copy")
+            .select_related("book")
             .order_by("placed_at", "id")
         ),
         "paginator": past_loans.paginator,

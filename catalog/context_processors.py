@@ -18,8 +18,16 @@ def site(request):
         dismissed = set(visitor.dismissed_notices(session)) if session is not None else set()
         return [notice for notice in site_state(request).notices if notice.pk not in dismissed]
 
+    def catalog_permissions():
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return ""
+        return " ".join(sorted(p for p in user.get_all_permissions() if p.startswith("catalog.")))
+
     return {
         "site_notices": SimpleLazyObject(notices),
+        # The staff sidebar's key: librarians with the same permissions see the same links.
+        "catalog_permissions": SimpleLazyObject(catalog_permissions),
         # For {% cache %}: a fragment is the same for everyone until the catalog changes.
         "catalog_version": SimpleLazyObject(lambda: catalog_version(request)),
         "catalog_cache_seconds": CACHE_SECONDS,

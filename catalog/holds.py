@@ -67,11 +67,14 @@ class HoldsByUserListView(LoginRequiredMixin, VisitorPaginationMixin, generic.Li
 
     model = Hold
     template_name = "catalog/hold_list_user.html"
+    context_object_name = "hold_list"
 
     def get_queryset(self):
         holds = Hold.objects.active().filter(patron=self.request.user)
-        return with_queue_place(holds.select_related("book__author", "copy")).order_by(
-            "placed_at", "id"
+        # A patron has at most MAX_ACTIVE_HOLDS: read them all in one query, and the
+        # paginator counts this list instead of asking the database a second time.
+        return list(
+            with_queue_place(holds.select_related("book__author")).order_by("placed_at", "id")
         )
 
 
@@ -107,7 +110,7 @@ class HoldsAllListView(PermissionRequiredMixin, VisitorPaginationMixin, generic.
     template_name = "catalog/hold_list_all.html"
 
     def get_queryset(self):
-        holds = Hold.objects.active().select_related("book", "patron", "copy")
+        holds = Hold.objects.active().select_related("book", "patron")
         # Each book's queue together, in the queue's order (book_id: a book's own ordering
         # would join its author only to sort books of the same title).
         return with_queue_place(holds).order_by(

@@ -9,6 +9,7 @@ import datetime
 import time
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection, transaction
 from django.test import override_settings
@@ -250,6 +251,18 @@ def test_edit_links_cached_for_a_librarian_are_never_shown_to_a_visitor(libraria
     ]:
         assert 'class="edit-links"' in librarian_client.get(url).content.decode()
         assert 'class="edit-links"' not in visitor.get(url).content.decode()
+
+
+def test_a_staff_sidebar_drawn_for_a_librarian_is_never_shown_to_a_narrower_account(
+    librarian_client, member
+):
+    member.user_permissions.add(Permission.objects.get(codename="add_author"))
+    assert reverse("circulation-desk") in librarian_client.get(reverse("books")).content.decode()
+    narrower = type(librarian_client)()
+    narrower.force_login(member)
+    content = narrower.get(reverse("books")).content.decode()
+    assert reverse("author-create") in content
+    assert reverse("circulation-desk") not in content
 
 
 # What a cached page costs.

@@ -248,6 +248,9 @@ def test_all_holds_lists_ready_holds_first(client, book_all_out):
     page = content(response)
     assert page.index("collector") < page.index("waiter")
     assert reverse("patron-detail", args=[ready.patron.pk]) in page
+    copy_link = f'<a href="{reverse("bookinstance-detail", args=[copy.pk])}" class="copy-id">'
+    assert f"{copy_link}{copy.pk}</a>" in page
+    assert f'ready until <time datetime="{ready.ready_until:%Y-%m-%d}">' in page
 
 
 def test_holds_pages_cost_the_same_queries_however_many_holds(client):
