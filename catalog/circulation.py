@@ -210,8 +210,6 @@ def renew_book_patron(request, pk):
 @librarian_only
 def patron_detail(request, pk):
     """One person's open loans, holds and past loans, for the desk."""
-    from .holds import with_queue_place  # holds.py builds on this module
-
     patron = get_object_or_404(get_user_model(), pk=pk)
     past_loans = Paginator(
         Loan.objects.returned().filter(borrower=patron).select_related("copy__book"),
@@ -225,7 +223,9 @@ def patron_detail(request, pk):
             .prefetch_related(Prefetch("loans", Loan.objects.open(), to_attr="open_loans"))
         ),
         "holds": list(
-            with_queue_place(Hold.objects.active().filter(patron=patron))
+            Hold.objects.active()
+            .filter(patron=patron)
+            .with_queue_place()
             .select_related("book")
             .order_by("placed_at", "id")
         ),

@@ -6,8 +6,7 @@ The rules (limits, setting a copy aside, passing it on) live in `catalog.service
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import F, IntegerField
-from django.db.models.expressions import RawSQL
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -18,25 +17,6 @@ from . import services
 from .circulation import refusal
 from .models import Book, Hold
 from .views import VisitorPaginationMixin, safe_next_url
-
-# HoldQuerySet.with_queue_place's subquery, written once as SQL: the ORM took about 1 ms per
-# page to build its Subquery/Coalesce expression, the database a few microseconds to run it.
-QUEUE_PLACE_SQL = """
-    1 + (
-        SELECT COUNT(*) FROM {table} ahead
-        WHERE ahead.ended_on IS NULL AND ahead.copy_id IS NULL
-          AND ahead.book_id = {table}.book_id
-          AND (ahead.placed_at < {table}.placed_at
-               OR (ahead.placed_at = {table}.placed_at AND ahead.id < {table}.id))
-    )
-"""
-
-
-def with_queue_place(holds):
-    """Annotate `queue_place` as HoldQuerySet.with_queue_place does (1 for the next waiting
-    hold on its book, 2 after it...): one subquery on the queue's index, the same per row."""
-    sql = QUEUE_PLACE_SQL.format(table=Hold._meta.db_table)
-    return holds.annotate(queue_place=RawSQL(sql, [], output_field=IntegerField()))
 
 
 @require_POST
@@ -74,7 +54,7 @@ class HoldsByUserListView(LoginRequiredMixin, VisitorPaginationMixin, generic.Li
         # A patron has at most MAX_ACTIVE_HOLDS: read them all in one query, and the
         # paginator counts this list instead of asking the database a second time.
         return list(
-            with_queue_place(holds.select_related("book__author")).order_by("placed_at", "id")
+            holds.select_related("book__author").with_queue_place().order_by("placed_at", "id")
         )
 
 
@@ -113,6 +93,6 @@ class HoldsAllListView(PermissionRequiredMixin, VisitorPaginationMixin, generic.
         holds = Hold.objects.active().select_related("book", "patron")
         # Each book's queue together, in the queue's order (book_id: a book's own ordering
         # would join its author only to sort books of the same title).
-        return with_queue_place(holds).order_by(
+        return holds.with_queue_place().order_by(
             F("ready_on").asc(nulls_last=True), "book__title", "book_id", "placed_at", "id"
         )

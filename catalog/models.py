@@ -8,18 +8,15 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections, models
 from django.db.models import (
     Case,
-    Count,
     Exists,
     F,
     OuterRef,
     Q,
-    Subquery,
     UniqueConstraint,
-    Value,
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -439,22 +436,20 @@ class HoldQuerySet(models.QuerySet):
         """Annotate `queue_place`: 1 for the next waiting hold on its book, 2 after it, ...
 
         One correlated subquery (on the queue's index), so a list costs the same per row.
-        Ready holds get a number too: pages show it only for holds still waiting.
+        Ready holds get a number too: pages show it only for holds still waiting. Written as
+        SQL: the ORM took about 1 ms per page to build it as a Subquery, the database a few
+        microseconds to run it. "Waiting" as in waiting(): not ended, no copy set aside.
         """
+        table = self.model._meta.db_table
         ahead = (
-            Hold.objects.waiting()
-            .filter(book_id=OuterRef("book_id"))
-            .filter(
-                Q(placed_at__lt=OuterRef("placed_at"))
-                | Q(placed_at=OuterRef("placed_at"), id__lt=OuterRef("id"))
-            )
-            .order_by()
-            .values("book_id")
-            .annotate(n=Count("id"))
-            .values("n")
+            f"SELECT COUNT(*) FROM {table} ahead"
+            " WHERE ahead.ended_on IS NULL AND ahead.copy_id IS NULL"
+            f" AND ahead.book_id = {table}.book_id"
+            f" AND (ahead.placed_at < {table}.placed_at"
+            f" OR (ahead.placed_at = {table}.placed_at AND ahead.id < {table}.id))"
         )
         return self.annotate(
-            queue_place=Coalesce(Subquery(ahead, output_field=models.IntegerField()), Value(0)) + 1
+            queue_place=RawSQL(f"1 + ({ahead})", [], output_field=models.IntegerField())
         )
 
     def with_queue_position(self):
