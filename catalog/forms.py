@@ -188,16 +188,14 @@ class DeskLookupForm(forms.Form):
     def clean_copy(self):
         text = self.cleaned_data["copy"]
         copy_id = parse_copy_id(text)
-        copy = None
         if copy_id is not None:
-            copy = (
-                BookInstance.objects.select_related("book__author", "borrower")
-                .filter(pk=copy_id)
-                .first()
-            )
-        if copy is None:
-            raise ValidationError(COPY_ID_UNKNOWN, code="unknown", params={"value": text})
-        return copy
+            try:
+                return BookInstance.objects.select_related("book__author", "borrower").get(
+                    pk=copy_id
+                )
+            except BookInstance.DoesNotExist:
+                pass
+        raise ValidationError(COPY_ID_UNKNOWN, code="unknown", params={"value": text})
 
 
 class LendForm(forms.Form):
