@@ -5,6 +5,8 @@ propagates to the root logger) and never undoes the desk's work.
 """
 
 import logging
+import smtplib
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.mail import get_connection, send_mail
@@ -12,28 +14,69 @@ from django.core.mail import get_connection, send_mail
 logger = logging.getLogger("catalog.mail")
 
 
+class MailServerUnreachable(Exception):
+    """The mail server could not be reached, or stopped answering: a batch stops there."""
+
+
+def _timeout():
+    # A slow mail server holds up one request for at most EMAIL_TIMEOUT seconds.
+    return getattr(settings, "EMAIL_TIMEOUT", None) or 10
+
+
+def _server_gone(error):
+    """True for a connection that failed, dropped or timed out; False for a message the
+    server refused (an unknown recipient, say), after which the next message may go."""
+    refused = (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused)
+    return isinstance(error, OSError) and not isinstance(error, refused)
+
+
 def library_name():
     return getattr(settings, "LIBRARY_NAME", "LocalLibrary")
 
 
-def send_plain(*, to, subject, body):
-    """Send one plain-text e-mail; True when the server took it, False (and logged) if not."""
+def send_plain(*, to, subject, body, connection=None):
+    """Send one plain-text e-mail; True when the server took it, False (and logged) if not.
+
+    In a batch (`connection` from batch_connection()), a server that is gone raises
+    MailServerUnreachable instead, so the batch stops rather than wait for each e-mail.
+    """
     if not to:
         return False
-    # A slow mail server holds up one request for at most EMAIL_TIMEOUT seconds.
-    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or 10
     try:
         send_mail(
             subject,
             body,
             None,
             [to],
-            connection=get_connection(fail_silently=False, timeout=timeout),
+            connection=connection or get_connection(fail_silently=False, timeout=_timeout()),
         )
-    except Exception:
+    except Exception as error:
+        if connection is not None and _server_gone(error):
+            raise MailServerUnreachable from error
         logger.warning("Could not send the e-mail %r to %s", subject, to, exc_info=True)
         return False
     return True
+
+
+@contextmanager
+def batch_connection():
+    """One connection to the mail server for a batch of e-mails (the daily reminders).
+
+    Raises MailServerUnreachable when it cannot be opened: a dead or hung server then costs
+    the batch one EMAIL_TIMEOUT, not one per e-mail.
+    """
+    connection = get_connection(fail_silently=False, timeout=_timeout())
+    try:
+        connection.open()
+    except Exception as error:
+        raise MailServerUnreachable from error
+    try:
+        yield connection
+    finally:
+        try:
+            connection.close()
+        except Exception:  # a server that went away mid-batch: nothing left to close
+            pass
 
 
 def hold_ready_message(*, username, title, ready_until):
@@ -74,6 +117,6 @@ def reminder_message(*, username, copies, today):
     return subject, "\n".join(lines)
 
 
-def send_reminder(*, to, username, copies, today):
+def send_reminder(*, to, username, copies, today, connection=None):
     subject, body = reminder_message(username=username, copies=copies, today=today)
-    return send_plain(to=to, subject=subject, body=body)
+    return send_plain(to=to, subject=subject, body=body, connection=connection)

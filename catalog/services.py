@@ -391,8 +391,9 @@ def send_overdue_reminders(*, today=None):
 
     Who got today's reminder is claimed in the database (`ReminderSent`, unique per borrower
     and day) before sending, so a second run or a second server sends nothing more. A claim
-    whose mail fails is released, so a later run that day can try again. Returns how many
-    e-mails were sent.
+    whose mail fails is released, so a later run that day can try again. A mail server
+    that cannot be reached stops the run at once, with one WARNING: the next run sends the
+    rest. Returns how many e-mails were sent.
     """
     today = today or _today()
     # Only today's rows matter: older ones are pruned, so the table stays small.
@@ -401,19 +402,43 @@ def send_overdue_reminders(*, today=None):
     for copy in copies_to_remind(today):
         by_borrower.setdefault(copy.borrower, []).append((copy.book.title, copy.due_back))
     sent = 0
-    for borrower, due in by_borrower.items():
-        try:
-            with transaction.atomic():
-                claim = ReminderSent.objects.create(borrower=borrower, sent_on=today)
-        except IntegrityError:
-            continue  # Another run reminded them today.
-        if mail.send_reminder(
-            to=borrower.email, username=borrower.get_username(), copies=due, today=today
-        ):
-            sent += 1
-        else:
-            claim.delete()
+    if not by_borrower:
+        return sent
+    try:
+        with mail.batch_connection() as connection:
+            for borrower, due in by_borrower.items():
+                sent += _send_reminder(borrower, due, today, connection)
+    except mail.MailServerUnreachable:
+        # One line for the whole run, not a timeout and a line per borrower.
+        mail.logger.warning(
+            "Mail server unreachable: reminders stopped after %d sent; the next run sends the rest",
+            sent,
+            exc_info=True,
+        )
     return sent
+
+
+def _send_reminder(borrower, due, today, connection):
+    """Claim today's reminder for `borrower`, then send it: 1 if sent, else 0 (and the claim
+    is released, so a later run can try again)."""
+    try:
+        with transaction.atomic():
+            claim = ReminderSent.objects.create(borrower=borrower, sent_on=today)
+    except IntegrityError:
+        return 0  # Another run reminded them today.
+    delivered = False
+    try:
+        delivered = mail.send_reminder(
+            to=borrower.email,
+            username=borrower.get_username(),
+            copies=due,
+            today=today,
+            connection=connection,
+        )
+    finally:
+        if not delivered:
+            claim.delete()
+    return int(delivered)
 
 
 def copies_to_remind(today):

@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog import services
-from catalog.models import BookInstance, Hold, Loan
+from catalog.models import BookInstance, Hold, Loan, ReminderSent
 from locallibrary.middleware import unavailable_page
 
-from . import servers
-from .factories import BookInstanceFactory, LibrarianFactory, MemberFactory
+from . import mail_backends, servers
+from .factories import BookInstanceFactory, LibrarianFactory, LoanedCopyFactory, MemberFactory
 from .servers import Browser, collectstatic, production_env, release, web_server
 
 # Database gone
@@ -161,3 +161,29 @@ def test_a_return_stands_when_the_hold_ready_mail_fails(
     [warning] = [r for r in caplog.records if r.name == "catalog.mail"]
     assert warning.levelno == logging.WARNING
     assert patron.email in warning.getMessage()
+
+
+@pytest.mark.django_db
+def test_the_daily_reminders_stop_at_once_when_the_mail_server_is_gone(failing_smtp, caplog):
+    """One timeout and one WARNING for the run, not one per borrower; the next run sends."""
+    borrowers = MemberFactory.create_batch(4)
+    for borrower in borrowers:
+        LoanedCopyFactory(borrower=borrower, due_back=timezone.localdate())
+    with caplog.at_level(logging.WARNING):
+        assert services.send_overdue_reminders() == 0
+    [warning] = [r for r in caplog.records if r.name == "catalog.mail"]
+    assert "reminders stopped after 0 sent; the next run sends the rest" in warning.getMessage()
+    assert not ReminderSent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_recipient_the_mail_server_refuses_does_not_stop_the_others(settings, caplog):
+    """A refused address is that borrower's problem only: the run goes on to the next."""
+    settings.EMAIL_BACKEND = mail_backends.REFUSING_FIRST
+    borrowers = MemberFactory.create_batch(3)
+    for borrower in borrowers:
+        LoanedCopyFactory(borrower=borrower, due_back=timezone.localdate())
+    with caplog.at_level(logging.WARNING):
+        assert services.send_overdue_reminders() == 2
+    assert ReminderSent.objects.count() == 2
+    assert len([r for r in caplog.records if r.name == "catalog.mail"]) == 1
