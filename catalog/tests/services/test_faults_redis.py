@@ -33,7 +33,11 @@ OUTAGES = ["paused", "stopped and restarted with its data"]
 def own_redis(tmp_path, settings):
     server = RedisServer(tmp_path)
     server.start()
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url}}
+    # The default cache only: the template fragments stay in each process's memory.
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": server.url},
+    }
     yield server
     server.stop()
 
