@@ -251,7 +251,7 @@ def test_books_from_before_the_index_are_found_after_the_migration():
         OldGenre = apps.get_model("catalog", "Genre")
         old = OldBook.objects.create(
             title="Old Earthsea",
-            isbn="9780000000999",
+            isbn="9790000000999",
             author=apps.get_model("catalog", "Author").objects.create(
                 first_name="Ursula", last_name="Le Guin"
             ),
@@ -263,29 +263,6 @@ def test_books_from_before_the_index_are_found_after_the_migration():
         executor.migrate(executor.loader.graph.leaf_nodes())
     assert titles("earthsea guin fantasy") == ["Old Earthsea"]
     assert found("earthsea guin fantasy") == plain_match("earthsea guin fantasy")
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE of one table")
-@pytest.mark.parametrize("table", ["catalog_book_genre", "catalog_genre"])
-def test_genres_emptied_with_truncate_are_no_longer_found(library, table):
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks left to run
-        cursor.execute(f"TRUNCATE {table} CASCADE")
-    assert titles("fantasy") == []
-    assert titles("earthsea") == ["A Wizard of Earthsea"]
-    assert found("fiction") == plain_match("fiction") == []
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="one table for every word")
-def test_a_short_word_reads_the_one_search_table_not_the_four_it_comes_from(library):
-    ids = Book.objects.search("ic").order_by().values_list("pk")
-    sql, params = ids.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = " ".join(row[0] for row in cursor.fetchall())
-    assert "catalog_book_search" in plan
-    assert "catalog_book_genre" not in plan and "catalog_author" not in plan
-    assert found("ic") == plain_match("ic") != []
 
 
 def test_books_changed_many_at_a_time_are_found_by_their_new_text_only(library):
