@@ -144,8 +144,8 @@ class Server:
             self.process.kill()
         self.log_file.close()
 
-    def cpu_split(self):
-        """User and system CPU time of gunicorn's master and workers so far (from /proc)."""
+    def cpu_by_process(self):
+        """{pid: (user, system)} CPU seconds so far of gunicorn's master and each worker."""
         pids = [self.process.pid]
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
@@ -154,15 +154,15 @@ class Server:
                 continue
             if int(fields[1]) == self.process.pid:  # its parent is the master
                 pids.append(int(stat.parent.name))
-        user = system = 0
+        tick = os.sysconf("SC_CLK_TCK")
+        times = {}
         for pid in pids:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            user, system = user + int(fields[11]), system + int(fields[12])  # utime, stime
-        tick = os.sysconf("SC_CLK_TCK")
-        return user / tick, system / tick
+            times[pid] = (int(fields[11]) / tick, int(fields[12]) / tick)  # utime, stime
+        return times
 
     def log_problems(self):
         text = Path(self.log_path).read_text()
@@ -222,18 +222,58 @@ def wrk_result(process):
     }
 
 
+# wrk opens its connections at once and gunicorn's workers race to accept them, so now and
+# then one worker holds them all: half the cores serve the page, and its threads queue for
+# one GIL (CPU per request up by a third to double, mostly system time). Such a measurement
+# is taken again, at most twice more; the report says how many were taken and the share of
+# the busiest worker in the one kept (every server alike, the reference's too).
+BALANCED_SHARE = 0.75
+ATTEMPTS = 3
+
+
 def measure(server, path, cookie=None, duration=DURATION):
-    """wrk's numbers for one page, plus the server's CPU time per request meanwhile."""
-    user_before, system_before = server.cpu_split()
+    """wrk's numbers for one page, plus the server's CPU time per request meanwhile, from a
+    run that kept both workers busy (see BALANCED_SHARE)."""
+    failures = dict.fromkeys(FAILURE_COUNTS, 0)
+    attempts = 0
+    while True:
+        attempts += 1
+        result = measure_once(server, path, cookie, duration)
+        # A failed response in an attempt not kept is still a failure of the run.
+        failures = {key: failures[key] + result[key] for key in FAILURE_COUNTS}
+        if result["busiest_worker_share"] <= BALANCED_SHARE or attempts == ATTEMPTS:
+            break
+        log(f"  one worker held {result['busiest_worker_share']:.0%} of the work: again")
+    return {**result, **failures, "attempts": attempts}
+
+
+FAILURE_COUNTS = (
+    "non2xx",
+    "errors",
+    "connect_errors",
+    "read_errors",
+    "write_errors",
+    "timeouts",
+)
+
+
+def measure_once(server, path, cookie, duration):
+    before = server.cpu_by_process()
     result = wrk_result(wrk(server.port, path, cookie, duration))
-    user, system = server.cpu_split()
+    after = server.cpu_by_process()
+    spent = {pid: sum(after[pid]) - sum(before.get(pid, (0, 0))) for pid in after if pid in before}
+    workers = [cpu for pid, cpu in spent.items() if pid != server.process.pid]
+    total = sum(spent.values()) or 1e-9
+    result["busiest_worker_share"] = max(workers, default=0) / (sum(workers) or 1e-9)
     requests = result["requests"] or 1
-    result["cpu_user_ms"] = 1000 * (user - user_before) / requests
-    result["cpu_system_ms"] = 1000 * (system - system_before) / requests
-    result["cpu_ms"] = result["cpu_user_ms"] + result["cpu_system_ms"]
+    user = sum(after[pid][0] - before[pid][0] for pid in spent)
+    system = sum(after[pid][1] - before[pid][1] for pid in spent)
+    result["cpu_user_ms"] = 1000 * user / requests
+    result["cpu_system_ms"] = 1000 * system / requests
+    result["cpu_ms"] = 1000 * total / requests if spent else 0.0
     log(
         f"  {path}: {result['rps']:.0f} req/s, {result['cpu_ms']:.2f} CPU ms/request, "
-        f"non-2xx {result['non2xx']}"
+        f"non-2xx {result['non2xx']}, busiest worker {result['busiest_worker_share']:.0%}"
     )
     return result
 

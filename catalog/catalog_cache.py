@@ -89,7 +89,9 @@ def cached(request, name, compute, timeout=CACHE_SECONDS):
     key = f"catalog:{catalog_version(request)}:{name}"
     began = time.monotonic()
     value = cache.get(key)
-    if time.monotonic() - began > SLOW_CACHE_SECONDS:
+    # A miss that took this long is a timeout (a value that came back slowly, a thread
+    # that waited for its turn on a busy server, is not: it is used).
+    if value is None and time.monotonic() - began > SLOW_CACHE_SECONDS:
         _cache_down_until = time.monotonic() + OUTAGE_SECONDS
         return compute()
     if value is None:
