@@ -256,8 +256,9 @@ def write_report(docs, versions, flags, ceilings, ref, runs, concurrency, pages,
         "now and then one worker holds them all, so one core serves the page and its four "
         "threads queue for one GIL (about half the requests/s, and a third to twice the CPU "
         "per request, mostly system time). A measurement in which one worker did more than "
-        "75% of the work is taken again, at most twice more, for every server alike (the "
-        "reference's and the ceilings' too); failed responses of every attempt count.",
+        "75% of the work is taken again, at most three times more, and the most even attempt "
+        "is kept, for every server alike (the reference's and the ceilings' too); failed "
+        "responses of every attempt count.",
         "- The catalog is made by `seed_catalog` (3 copies per book). Returning visitors "
         "send the session cookie of an earlier home page visit; the new visitor sends none, "
         "so each of its requests creates a session row.",
