@@ -25,10 +25,18 @@ def share(rps, ceiling):
     return rps / ceiling["rps"] if ceiling["rps"] else 0.0
 
 
+# Above this, one of the two workers did nearly all the work (bench/run.py measure()).
+LOPSIDED_SHARE = 0.75
+
+
 def cpu(result):
-    """CPU ms per request, or "?" for a run recorded before it was measured."""
+    """CPU ms per request, or "?" for a run recorded before it was measured; marked † when
+    one worker still did nearly all the work after every attempt."""
     value = result.get("cpu_ms")
-    return "?" if value is None else f"{value:.2f}"
+    if value is None:
+        return "?"
+    lopsided = result.get("busiest_worker_share", 0) > LOPSIDED_SHARE
+    return f"{value:.2f}" + (" †" if lopsided else "")
 
 
 def chart(path, pages, results, ceiling):
@@ -258,7 +266,8 @@ def write_report(docs, versions, flags, ceilings, ref, runs, concurrency, pages,
         "per request, mostly system time). A measurement in which one worker did more than "
         "75% of the work is taken again, at most three times more, and the most even attempt "
         "is kept, for every server alike (the reference's and the ceilings' too); failed "
-        "responses of every attempt count.",
+        "responses of every attempt count. A CPU figure marked † still came from one busy "
+        "worker after four attempts: read it and its requests/s as those of one core.",
         "- The catalog is made by `seed_catalog` (3 copies per book). Returning visitors "
         "send the session cookie of an earlier home page visit; the new visitor sends none, "
         "so each of its requests creates a session row.",
