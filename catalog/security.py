@@ -65,6 +65,10 @@ class PageMethodsMiddleware:
         return self.get_response(request)
 
 
+# Django's debug pages (DEBUG on) use inline styles: django-csp leaves them without a policy.
+DEBUG_PAGE_CODES = (404, 500)
+
+
 class CSPMiddleware(BaseCSPMiddleware):
     """django-csp's middleware, with the site's one policy built once, not per response.
 
@@ -88,6 +92,7 @@ class CSPMiddleware(BaseCSPMiddleware):
         default = PolicyParts()
         if (
             self.fixed_policy is None
+            or (settings.DEBUG and response.status_code in DEBUG_PAGE_CODES)
             or self.get_policy_parts(request, response) != default
             or self.get_policy_parts(request, response, report_only=True) != default
         ):

@@ -296,3 +296,12 @@ def test_view_that_widens_the_policy_gets_its_own_policy_header(rf):
     assert plain["Content-Security-Policy"].replace("img-src 'self' data:", "") == widened[
         "Content-Security-Policy"
     ].replace("img-src 'self' data: https://covers.example.org", "")
+
+
+def test_django_debug_pages_keep_their_styles_in_development(rf, settings):
+    """As django-csp does: with DEBUG on, a 404 or 500 page (Django's, inline styles) has no CSP."""
+    settings.DEBUG = True
+    missing = CSPMiddleware(lambda request: HttpResponse("Page not found", status=404))
+    found = CSPMiddleware(lambda request: HttpResponse("ok"))
+    assert "Content-Security-Policy" not in missing(rf.get("/nowhere/"))
+    assert "Content-Security-Policy" in found(rf.get("/"))
