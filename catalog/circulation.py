@@ -62,24 +62,21 @@ def lend_initial(copy, hold=None):
     return initial
 
 
-# The two figures the desk shows beside a copy, in one query: the ORM took longer to build
-# its two queries (about 0.6 ms a page) than the database to answer them. At most one loan
-# of a copy is open (the one_open_loan_per_copy constraint).
-DESK_FIGURES_SQL = """
-    SELECT
-        (SELECT COUNT(*) FROM catalog_hold
-         WHERE book_id = %s AND ended_on IS NULL AND copy_id IS NULL),
-        (SELECT renewals FROM catalog_loan WHERE copy_id = %s AND returned_on IS NULL)
-"""
+def open_loan_renewals(copy):
+    """How many times the copy's open loan was renewed, or None when no loan of it is open.
 
-
-def desk_figures(copy):
-    """How many holds wait for the copy's book (as Hold.objects.waiting() counts them), and
-    how many times its open loan was renewed (None when no loan of it is open)."""
+    Through a cursor: the ORM took longer to build this one-row query than the database to
+    answer it. At most one loan of a copy is open (the one_open_loan_per_copy constraint).
+    """
     copy_id = BookInstance._meta.pk.get_db_prep_value(copy.pk, connection)
     with connection.cursor() as cursor:
-        cursor.execute(DESK_FIGURES_SQL, [copy.book_id, copy_id])
-        return cursor.fetchone()
+        cursor.execute(
+            f"SELECT renewals FROM {Loan._meta.db_table}"
+            " WHERE copy_id = %s AND returned_on IS NULL",
+            [copy_id],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 @functools.cache
@@ -106,12 +103,12 @@ def circulation_desk(request):
         if form.is_valid():
             copy = form.cleaned_data["copy"]
             hold = hold_for_copy(copy)
-            holds_waiting, renewals = desk_figures(copy)
+            holds_waiting, _ = Hold.objects.book_figures(copy.book)
             context.update(
                 copy=copy,
                 ready_hold=hold,
                 holds_waiting=holds_waiting,
-                renewals=renewals,
+                renewals=open_loan_renewals(copy),
                 lend_form=LendForm(initial=lend_initial(copy, hold)),
                 here=desk_url(copy),
             )
