@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from .models import Author, Book
+from .search import SearchResults, search_words
 
 # A suggestion list is for picking, not browsing: a few rows, however many match.
 AUTOCOMPLETE_LIMIT = 20
@@ -38,16 +39,23 @@ def words_matching(fields, words):
     )
 
 
-def search_authors(words):
+def search_authors(request, words):
     return Author.objects.filter(words_matching(["first_name", "last_name"], words))
 
 
-def search_books(words):
-    """Through the catalog's own search (its index): title, author, ISBN or genre."""
-    return Book.objects.search(" ".join(words))
+def search_books(request, words):
+    """The header search's hits, in its order (title, author), read as it reads them.
+
+    The ids come from the index first and the rows by id after, as the search page reads
+    them, under the same cache entry: asked for the first twenty by title straight away,
+    PostgreSQL may walk every title in order looking for a rare word's few books.
+    """
+    hits = Book.objects.search(" ".join(words)).order_by("title", "author", "id")
+    rows = Book.objects.select_related("author")
+    return SearchResults(request, search_words(" ".join(words)), hits, rows)
 
 
-def search_people(words):
+def search_people(request, words):
     users = get_user_model().objects.filter(is_active=True)
     return users.filter(words_matching(["username", "first_name", "last_name"], words)).order_by(
         "username"
@@ -124,7 +132,7 @@ def autocomplete(request, source):
         message = " ".join(e for errors in form.errors.values() for e in errors)
         return JsonResponse({"results": [], "error": message}, status=400)
     words = form.cleaned_data["q"].split()[:AUTOCOMPLETE_MAX_WORDS]
-    rows = found.search(words)[:AUTOCOMPLETE_LIMIT] if words else []
+    rows = found.search(request, words)[:AUTOCOMPLETE_LIMIT] if words else []
     results = []
     for row in rows:
         result = {"id": str(row.pk), "text": found.label(row)}

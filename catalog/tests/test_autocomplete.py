@@ -52,6 +52,18 @@ def test_librarian_finds_books_by_title_or_isbn_named_with_their_author(libraria
     assert found == [{"id": str(dune.pk), "text": "Dune (Herbert, Frank)"}]
 
 
+def test_librarian_sees_a_book_in_the_suggestions_as_soon_as_it_is_added(librarian_client):
+    """Book suggestions share the search page's cached hits: a new book is a new version."""
+    BookFactory(title="Dune", author__last_name="Herbert", author__first_name="Frank")
+    assert texts(suggest(librarian_client, "book", "dune")) == ["Dune (Herbert, Frank)"]
+    BookFactory(title="Dune Messiah", author__last_name="Herbert", author__first_name="Frank")
+    assert texts(suggest(librarian_client, "book", "dune")) == [
+        "Dune (Herbert, Frank)",
+        "Dune Messiah (Herbert, Frank)",
+    ]
+    assert texts(suggest(librarian_client, "book", "messiah")) == ["Dune Messiah (Herbert, Frank)"]
+
+
 def test_librarian_finds_active_people_by_user_name_or_full_name(librarian_client):
     UserFactory(username="alice", first_name="Alice", last_name="Liddell")
     UserFactory(username="alfred", is_active=False)
