@@ -64,14 +64,24 @@ class VisitorPaginationMixin:
     """Paginate by the page size this visitor chose on the preferences page (10 by default)."""
 
     paginate_by = visitor.DEFAULT_PAGE_SIZE
+    # True where the count is the catalog's (cached under its version), not one person's:
+    # the page links are then drawn once per address, page size and version.
+    pagination_follows_catalog = False
 
     def get_paginate_by(self, queryset):
         return visitor.page_size(self.request.session)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pagination_follows_catalog"] = self.pagination_follows_catalog
+        return context
 
 
 class CatalogListMixin(VisitorPaginationMixin):
     """A tutorial list: its count is cached under the catalog's version (and its rows, in
     the template's {% cache %}), so a page costs the same at any size of catalog."""
+
+    pagination_follows_catalog = True
 
     def get_paginator(self, queryset, *args, **kwargs):
         paginator = super().get_paginator(queryset, *args, **kwargs)
@@ -384,6 +394,7 @@ class SearchResultsView(VisitorPaginationMixin, generic.ListView):
 
     template_name = "catalog/search_results.html"
     context_object_name = "book_list"
+    pagination_follows_catalog = True  # SearchResults: counted once per catalog version
 
     def get_queryset(self):
         self.form = SearchForm(self.request.GET)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from catalog import visitor
 from catalog.models import Book
 
-from .factories import BookFactory, SiteNoticeFactory
+from .factories import BookFactory, LoanedCopyFactory, MemberFactory, SiteNoticeFactory
 from .pages import LISTS, PAGES, become_allowed
 
 pytestmark = pytest.mark.django_db
@@ -671,3 +671,16 @@ def test_the_session_holds_only_small_integers_after_a_run_of_visits(client):
         assert type(value) is int or all(type(pk) is int for pk in value)
     assert len(json.dumps(stored)) < 200
     assert len(row.session_data) < 500
+
+
+def test_each_patron_sees_their_own_page_count_on_their_borrowed_books(client):
+    """Page links are drawn once for the catalog's lists, never shared between people."""
+    busy, quiet = MemberFactory(), MemberFactory()
+    LoanedCopyFactory.create_batch(11, borrower=busy)
+    LoanedCopyFactory(borrower=quiet)
+    client.force_login(busy)
+    assert "Page 1 of 2." in client.get(reverse("my-borrowed")).content.decode()
+    client.force_login(quiet)
+    content = client.get(reverse("my-borrowed")).content.decode()
+    assert "Page 1 of" not in content
+    assert content.count("Renew<span") == 1
