@@ -2,7 +2,7 @@
 
 Usage: python bench/queries.py '<json list of [name, path, who]>' '<json {who: cookie}>';
 prints JSON. `who` is "new" (no cookie), "returning" (a session from an earlier visit) or a
-logged-in visitor whose session cookie the second argument gives.
+logged-in visitor whose cookies (a Cookie header) the second argument gives.
 """
 
 import json
@@ -23,10 +23,11 @@ def browser():
     return Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
 
 
-def logged_in(cookie):
+def logged_in(cookie_header):
     client = browser()
-    name, value = cookie.split("=", 1)
-    client.cookies[name] = value
+    for cookie in cookie_header.split("; "):
+        name, value = cookie.split("=", 1)
+        client.cookies[name] = value
     return client
 
 

@@ -303,7 +303,7 @@ def django_script(env, script, *args):
 
 
 def logged_in_visitors(env):
-    """Session cookies of a librarian and a patron, with holds to list (bench/visitors.py)."""
+    """The Cookie headers of a librarian and a patron, with holds to list (bench/visitors.py)."""
     return django_script(env, "bench/visitors.py")
 
 

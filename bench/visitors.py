@@ -2,7 +2,7 @@
 
 A librarian and a patron (the seeded reader with the most loans), each with a session
 row as a login would leave it; every seeded reader holds MAX_ACTIVE_HOLDS books, so the
-holds pages have rows. Prints JSON: the two session cookies, a copy on loan (for the desk)
+holds pages have rows. Prints JSON: the two Cookie headers, a copy on loan (for the desk)
 and one book's ISBN (a search with one hit).
 """
 
@@ -24,10 +24,13 @@ User = get_user_model()
 
 
 def session_cookie(user):
-    """A session as a login leaves it, without the login form (axes, test cookie)."""
+    """A session as a login leaves it, without the login form (axes, test cookie), and the
+    CSRF cookie that a logged-in browser holds after its first page (every page has the
+    logout form): without it, each request would make and send a new CSRF secret."""
     client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
     client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}"
+    client.get("/catalog/")
+    return "; ".join(f"{name}={client.cookies[name].value}" for name in ("sessionid", "csrftoken"))
 
 
 librarian, created = User.objects.get_or_create(username="bench-librarian")
