@@ -241,7 +241,8 @@ def write_report(docs, versions, flags, ceilings, ref, runs, concurrency, pages,
         "",
         "- The site runs with the production settings (DEBUG off, a throwaway secret key, "
         "SQLite in WAL mode at `DATABASE_URL=sqlite:////tmp/locallibrary-bench-N.sqlite3`) "
-        f"under gunicorn as in the `Procfile`: `{flags['gunicorn']}`, on "
+        "under gunicorn as in the `Procfile` (and one flag for the load test, below): "
+        f"`{flags['gunicorn']}`, on "
         "127.0.0.1. Every request carries `X-Forwarded-Proto: https`, as the PaaS router's do.",
         "- The ceiling is `bench/ceiling.py`, a bare Django view returning `ok` (no "
         "middleware, no database), under the same gunicorn (the same binary and flags, in "
@@ -261,13 +262,16 @@ def write_report(docs, versions, flags, ceilings, ref, runs, concurrency, pages,
         "half that time, in turn with the reference's (and the ceilings'), and its median "
         "round (by CPU per request) is reported.",
         "- wrk opens its connections at once and gunicorn's two workers race to accept them: "
-        "now and then one worker holds them all, so one core serves the page and its four "
-        "threads queue for one GIL (about half the requests/s, and a third to twice the CPU "
-        "per request, mostly system time). A measurement in which one worker did more than "
-        "75% of the work is taken again, at most three times more, and the most even attempt "
-        "is kept, for every server alike (the reference's and the ceilings' too); failed "
-        "responses of every attempt count. A CPU figure marked † still came from one busy "
-        "worker after four attempts: read it and its requests/s as those of one core.",
+        "left alone, one worker now and then takes them all, so one core serves the page and "
+        "its four threads queue for one GIL (about half the requests/s, and a third to twice "
+        "the CPU per request, mostly system time). So `--worker-connections 10` caps each "
+        "worker at 10 of wrk's 16 connections, for every server alike (the reference's and "
+        "the ceilings' too): both cores serve every page, and no connection is closed and "
+        "opened again (at 8 some were). The Procfile leaves it out: a real site's visitors "
+        "arrive one by one and spread over the workers. Should one worker still do more than "
+        "75% of the work, the measurement is taken again, at most three times more, and the "
+        "most even attempt is kept; failed responses of every attempt count. A CPU figure "
+        "marked † still came from one busy worker after four attempts.",
         "- The catalog is made by `seed_catalog` (3 copies per book). Returning visitors "
         "send the session cookie of an earlier home page visit; the new visitor sends none, "
         "so each of its requests creates a session row.",
