@@ -190,10 +190,11 @@ class Book(models.Model):
 
 class BookInstanceQuerySet(models.QuerySet):
     def on_loan(self):
-        """Copies out on loan, soonest due first, with what the borrowed lists show."""
+        """Copies out on loan, soonest due first, with their books (the lists of everyone's
+        loans add the borrower: one's own list and the desk's know whose they are)."""
         return (
             self.filter(status=BookInstance.LoanStatus.ON_LOAN)
-            .select_related("book", "borrower")
+            .select_related("book")
             .order_by("due_back", "id")
         )
 

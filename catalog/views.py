@@ -210,7 +210,7 @@ class LoanedBooksAllListView(PermissionRequiredMixin, VisitorPaginationMixin, ge
     template_name = "catalog/bookinstance_list_borrowed_all.html"
 
     def get_queryset(self):
-        return BookInstance.objects.on_loan()
+        return BookInstance.objects.on_loan().select_related("borrower")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
