@@ -75,6 +75,7 @@ def person_hint(user):
 class Source:
     """What one kind of field searches, how a row is named, and who may search it."""
 
+    # search(request, words): the rows matching every word, in the order to suggest them.
     search: object
     # All rows, prepared to be labelled (the current choice is looked up here).
     rows: object
