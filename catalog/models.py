@@ -1,7 +1,9 @@
 """The catalog's models (tutorial part 3), with the queries the pages need."""
 
 import datetime
+import operator
 import uuid
+from functools import reduce
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,7 +22,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from .search import index_lookups, search_words
+from .search import index_lookups, search_words, word_forms
 
 # The groups migration 0002 creates (the migration keeps its own frozen copy of the names).
 LIBRARIANS = "Librarians"
@@ -106,20 +108,27 @@ class BookQuerySet(models.QuerySet):
         for sql, params in lookups:
             matches = matches.filter(pk__in=RawSQL(sql, params))
         for word in plain_words:
-            # Genres through a subquery, not a join: a join per word would multiply each
-            # book's rows by its genres once per word, and list a book once per genre. A
-            # correlated one, so books the index already ruled out never reach it.
-            in_genre = Book.genre.through.objects.filter(
-                book_id=OuterRef("pk"), genre__name__icontains=word
-            )
             matches = matches.filter(
-                Q(title__icontains=word)
-                | Q(author__first_name__icontains=word)
-                | Q(author__last_name__icontains=word)
-                | Q(isbn__icontains=word)
-                | Exists(in_genre)
+                reduce(operator.or_, (self._contains(form) for form in word_forms(word)))
             )
         return matches.with_list_data()
+
+    @staticmethod
+    def _contains(text):
+        """The plain substring match of one word: title, author's names, ISBN or a genre."""
+        # Genres through a subquery, not a join: a join per word would multiply each book's
+        # rows by its genres once per word, and list a book once per genre. A correlated one,
+        # so books the index already ruled out never reach it.
+        in_genre = Book.genre.through.objects.filter(
+            book_id=OuterRef("pk"), genre__name__icontains=text
+        )
+        return (
+            Q(title__icontains=text)
+            | Q(author__first_name__icontains=text)
+            | Q(author__last_name__icontains=text)
+            | Q(isbn__icontains=text)
+            | Exists(in_genre)
+        )
 
 
 class Author(models.Model):

@@ -36,18 +36,30 @@ SQLITE_BOOKS_WITH_WORDS = "SELECT rowid FROM catalog_book_search WHERE catalog_b
 POSTGRESQL_BOOKS_WITH_WORDS = "SELECT book_id FROM catalog_book_search WHERE {}"
 
 
+# An ISBN typed with hyphens (978-0-547-57231-4): the catalog stores its digits only.
+HYPHENATED_ISBN = re.compile(r"[\dXx]+(-[\dXx]+)+")
+
+
 def search_words(query):
-    """The words of a search, without edge punctuation; an ISBN typed with hyphens counts whole.
+    """The words of a search, without edge punctuation: "Dick, Philip" finds Dick.
 
     A word made only of punctuation ("%", "_") is searched as typed.
     """
-    words = []
-    for word in query.split():
-        word = word.strip(SEARCH_WORD_EDGES) or word
-        if re.fullmatch(r"[\dXx]+(-[\dXx]+)+", word):
-            word = word.replace("-", "")
-        words.append(word)
-    return words
+    return [word.strip(SEARCH_WORD_EDGES) or word for word in query.split()]
+
+
+def word_forms(word):
+    """What finds a word: the word itself and, for a hyphenated ISBN, its digits too.
+
+    Both count: "1914-1918" is in a title as typed, "978-0-547-57231-4" in the ISBN column
+    without its hyphens. Either form matching is a match (never fewer books than the word
+    as typed finds).
+    """
+    if HYPHENATED_ISBN.fullmatch(word):
+        digits = word.replace("-", "")
+        if len(digits) >= INDEXED_WORD_LENGTH:
+            return (word, digits)
+    return (word,)
 
 
 def index_lookups(words, connection):
@@ -62,20 +74,29 @@ def index_lookups(words, connection):
         # Every word, the short ones too: LIKE on the one table's text is the very match
         # `icontains` makes on each column, and a short word's scan of that narrow table
         # costs a fraction of the plain match's joins (the trigram index serves the others).
-        patterns = [f"%{connection.ops.prep_for_like_query(word)}%" for word in words]
-        condition = " AND ".join(["text LIKE UPPER(%s)"] * len(patterns))
-        return [(POSTGRESQL_BOOKS_WITH_WORDS.format(condition), patterns)], []
+        conditions, patterns = [], []
+        for word in words:
+            forms = word_forms(word)
+            conditions.append("(" + " OR ".join(["text LIKE UPPER(%s)"] * len(forms)) + ")")
+            patterns += [f"%{connection.ops.prep_for_like_query(form)}%" for form in forms]
+        return [(POSTGRESQL_BOOKS_WITH_WORDS.format(" AND ".join(conditions)), patterns)], []
     indexed = [word for word in words if len(word) >= INDEXED_WORD_LENGTH]
     short = [word for word in words if len(word) < INDEXED_WORD_LENGTH]
     if not indexed:
         return [], short
     if connection.vendor == "sqlite":
-        # One FTS5 query: a quoted phrase per word, every phrase in the same book's row.
-        phrases = " ".join(
-            '"' + word.translate(ASCII_LOWER).replace('"', '""') + '"' for word in indexed
-        )
+        # One FTS5 query: a quoted phrase per word (its forms OR-ed), all in one book's row
+        # (an explicit AND: FTS5 refuses an implicit one beside parentheses).
+        phrases = " AND ".join(fts5_phrase(word) for word in indexed)
         return [(SQLITE_BOOKS_WITH_WORDS, [phrases])], short
     return [], words
+
+
+def fts5_phrase(word):
+    """The FTS5 query for one word: its forms as quoted strings, folded as the table is."""
+    folded = [form.translate(ASCII_LOWER) for form in word_forms(word)]
+    quoted = ['"' + form.replace('"', '""') + '"' for form in folded]
+    return quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")"
 
 
 # A search's first hits (ids, in the page's order) are kept with its count: a hundred pages

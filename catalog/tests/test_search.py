@@ -314,6 +314,14 @@ def test_punctuation_around_words_and_isbn_hyphens_do_not_stop_a_match(client, t
     assert list(client.get(reverse("search"), {"q": typed}).context["book_list"]) == [ubik]
 
 
+@pytest.mark.parametrize("typed", ["1914-1918", "(1914-1918)", "war 1914-1918"])
+def test_visitor_finds_a_title_with_a_hyphenated_number_as_typed(client, typed):
+    """A run of digits and hyphens may be an ISBN typed with hyphens, or a title's years."""
+    war = BookFactory(title="The War of 1914-1918", isbn="9780000019140")
+    BookFactory(title="The War of the Worlds", isbn="9780000019141")
+    assert list(client.get(reverse("search"), {"q": typed}).context["book_list"]) == [war]
+
+
 def test_both_search_boxes_stop_typing_at_the_searched_length(client):
     content = client.get(reverse("search"), {"q": "earthsea"}).content.decode()
     assert len(re.findall(rf'name="q" maxlength="{SEARCH_MAX_LENGTH}"', content)) == 2
