@@ -20,12 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views import generic
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import services, visitor
 from .forms import RENEWAL_DEFAULT, DeskLookupForm, LendForm
 from .models import BookInstance, Hold, Loan
-from .views import VisitorPaginationMixin, safe_next_url
+from .views import VisitorPaginationMixin, post_only, safe_next_url
 
 librarian_only = permission_required("catalog.can_mark_returned", raise_exception=True)
 
@@ -153,7 +153,7 @@ def lend_book_librarian(request, pk):
     return render(request, "catalog/bookinstance_lend.html", context)
 
 
-@require_POST
+@post_only(way_back=lambda pk: reverse("all-borrowed"))
 @login_required
 @librarian_only
 def return_book_librarian(request, pk):
@@ -185,7 +185,7 @@ def return_book_librarian(request, pk):
     return redirect(next_url)
 
 
-@require_POST
+@post_only(way_back=lambda pk: reverse("my-borrowed"))
 @login_required
 def renew_book_patron(request, pk):
     """A patron renews their own loan, within the contract's three rules."""

@@ -11,21 +11,19 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import generic
-from django.views.decorators.http import require_POST
 
 from . import services
 from .circulation import refusal
 from .models import Book, Hold
-from .views import VisitorPaginationMixin, safe_next_url
+from .views import VisitorPaginationMixin, post_only, safe_next_url
 
 
-@require_POST
+@post_only(way_back=lambda pk: reverse("book-detail", args=[pk]))
 def place_hold(request, pk):
     """A patron asks for the next copy of a book (at once, when one is on the shelf)."""
     book = get_object_or_404(Book, pk=pk)
     if not request.user.is_authenticated:
-        # After logging in the patron comes back to the book's page, not to this POST-only URL.
-        return redirect_to_login(book.get_absolute_url())
+        return redirect_to_login(request.get_full_path())
     try:
         hold = services.place_hold(book=book, patron=request.user)
     except services.CirculationError as error:
@@ -58,11 +56,11 @@ class HoldsByUserListView(LoginRequiredMixin, VisitorPaginationMixin, generic.Li
         )
 
 
-@require_POST
+@post_only(way_back=lambda pk: reverse("my-holds"))
 def cancel_hold(request, pk):
     """The hold's own patron, or a librarian, ends a hold; anyone else gets 404."""
     if not request.user.is_authenticated:
-        return redirect_to_login(reverse("my-holds"))
+        return redirect_to_login(request.get_full_path())
     holds = Hold.objects.select_related("book")
     if not request.user.has_perm("catalog.can_mark_returned"):
         holds = holds.filter(patron=request.user)

@@ -1,5 +1,6 @@
 """The catalog's pages: thin views over Django's generic views (tutorial parts 5 to 7)."""
 
+import functools
 import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -9,7 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.db import DatabaseError, IntegrityError, connection, router, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -440,6 +441,32 @@ def without_page_number(url):
     parts = urlsplit(url)
     query = [(key, value) for key, value in parse_qsl(parts.query, True) if key != "page"]
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def post_only(way_back):
+    """Like `require_POST`, but a GET finds its way: a page (still 405) linking to the button.
+
+    A visitor gets here by GET when the login sends them back to the button's address (the
+    contract's `?next=<path>`) or follows a bookmark; `way_back(**view_kwargs)` is the
+    address of the page with the button.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def only_post(request, *args, **kwargs):
+            if request.method == "POST":
+                return view(request, *args, **kwargs)
+            if request.method in ("GET", "HEAD"):
+                context = {"way_back": way_back(**kwargs)}
+                response = render(request, "catalog/post_only.html", context, status=405)
+            else:
+                response = HttpResponseNotAllowed(["POST"])
+            response["Allow"] = "POST"
+            return response
+
+        return only_post
+
+    return decorator
 
 
 def safe_next_url(request, default):

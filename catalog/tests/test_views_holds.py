@@ -59,7 +59,19 @@ def test_anonymous_visitor_is_asked_to_log_in_to_place_a_hold(client, book_all_o
     assert "to place a hold" in page
     response = place(client, book_all_out)
     assert response.status_code == 302
-    assert response.url == f"/accounts/login/?next={book_all_out.get_absolute_url()}"
+    path = reverse("place-hold", args=[book_all_out.pk])
+    assert response.url == f"/accounts/login/?next={path}"
+    assert not Hold.objects.exists()
+
+
+def test_patron_sent_back_by_the_login_finds_the_way_to_the_hold_button(
+    client, patron, book_all_out
+):
+    """The login returns to the POST-only address: the page there leads back to the book."""
+    response = client.get(reverse("place-hold", args=[book_all_out.pk]))
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert f'href="{book_all_out.get_absolute_url()}"' in response.content.decode()
     assert not Hold.objects.exists()
 
 
@@ -209,8 +221,9 @@ def test_cancelling_twice_says_it_had_ended(client, patron, book_all_out):
 
 def test_anonymous_cancel_asks_to_log_in(client, book_all_out):
     hold = services.place_hold(book=book_all_out, patron=factories.MemberFactory())
-    response = client.post(reverse("cancel-hold", args=[hold.pk]))
-    assert response.url.startswith("/accounts/login/")
+    path = reverse("cancel-hold", args=[hold.pk])
+    response = client.post(path)
+    assert response.url == f"/accounts/login/?next={path}"
     hold.refresh_from_db()
     assert hold.ended_on is None
 
