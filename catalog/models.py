@@ -253,7 +253,7 @@ class BookInstance(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         update_fields = kwargs.get("update_fields")
-        if update_fields is None or {"status", "due_back"} & set(update_fields):
+        if update_fields is None or {"status", "due_back", "borrower"} & set(update_fields):
             self.keep_open_loan_in_step()
 
     def get_absolute_url(self):
@@ -264,13 +264,16 @@ class BookInstance(models.Model):
 
         The desk's services move both together; an edit of the copy alone (its form, the
         admin) moves the loan with it: taken off loan, the loan ends today; a new due date
-        is the loan's too.
+        or borrower (a mistake at the desk corrected) is the loan's too.
         """
         open_loans = Loan.objects.open().filter(copy=self)
         if self.status != self.LoanStatus.ON_LOAN:
             open_loans.update(returned_on=timezone.localdate())
-        elif self.due_back is not None:
-            open_loans.exclude(due_back=self.due_back).update(due_back=self.due_back)
+            return
+        changes = {"borrower_id": self.borrower_id}
+        if self.due_back is not None:
+            changes["due_back"] = self.due_back
+        open_loans.exclude(**changes).update(**changes)
 
     @property
     def is_overdue(self):

@@ -589,6 +589,49 @@ def test_editing_a_lent_copys_due_date_moves_its_loan(desk):
     assert Loan.objects.get(copy=copy).due_back == new_due
 
 
+def test_librarian_correcting_a_lent_copys_borrower_corrects_its_loan(desk):
+    """Lent to the wrong person at the desk: the edit page puts it right on the loan too."""
+    copy = BookInstanceFactory()
+    wrong, right = MemberFactory(), MemberFactory()
+    lend(desk, copy, wrong)
+    due = Loan.objects.get(copy=copy).due_back
+    response = desk.post(
+        f"/catalog/bookinstance/{copy.pk}/update/",
+        {
+            "book": copy.book.pk,
+            "imprint": copy.imprint,
+            "status": "o",
+            "due_back": iso(due),
+            "borrower": right.pk,
+        },
+    )
+    assert response.status_code == 302
+    loan = Loan.objects.get(copy=copy)
+    assert (loan.borrower, loan.due_back, loan.returned_on) == (right, due, None)
+
+
+@pytest.mark.parametrize("emptied", ["due_back", "borrower"])
+def test_librarian_cannot_empty_the_due_date_or_borrower_of_a_lent_copy(desk, emptied):
+    copy = BookInstanceFactory()
+    member = MemberFactory()
+    lend(desk, copy, member)
+    loan = Loan.objects.get(copy=copy)
+    data = {
+        "book": copy.book.pk,
+        "imprint": copy.imprint,
+        "status": "o",
+        "due_back": iso(loan.due_back),
+        "borrower": member.pk,
+    }
+    response = desk.post(f"/catalog/bookinstance/{copy.pk}/update/", {**data, emptied: ""})
+    assert response.status_code == 200
+    assert "its loan needs a borrower and a due date" in response.content.decode()
+    copy.refresh_from_db()
+    assert (copy.borrower, copy.due_back) == (member, loan.due_back)
+    after = Loan.objects.get(copy=copy)
+    assert (after.borrower, after.due_back, after.returned_on) == (member, loan.due_back, None)
+
+
 def test_shelving_a_lent_copy_by_its_edit_page_ends_the_loan(desk):
     copy = BookInstanceFactory()
     lend(desk, copy, MemberFactory())
