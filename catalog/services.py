@@ -365,6 +365,18 @@ def cancel_hold(*, hold, by):
             _pass_on(copy, today)
 
 
+def free_copy_of_deleted_hold(hold):
+    """A ready hold deleted outright (in the admin, or with its patron's account) frees its
+    copy as a cancellation would: to the next patron waiting, or back on the shelf."""
+    if hold.copy_id is None or hold.ended_on is not None:
+        return
+    with committed():
+        copy = _locking(BookInstance.objects).filter(pk=hold.copy_id).first()
+        # Still set aside for that patron (or for no one: deleting the account emptied it).
+        if copy and copy.status == Status.RESERVED and copy.borrower_id in (hold.patron_id, None):
+            _pass_on(copy, _today())
+
+
 def expire_holds(*, today=None):
     """End ready holds not collected by `ready_until`; each copy passes on. Returns the count.
 

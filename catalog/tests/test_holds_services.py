@@ -307,6 +307,35 @@ def test_deleting_a_set_aside_copy_empties_the_holds_copy():
     assert hold.copy is None
 
 
+def test_deleting_a_ready_hold_in_the_admin_passes_its_copy_on(
+    lent_copy, admin_client, run_on_commit
+):
+    first = place(lent_copy.book, factories.MemberFactory(), minutes_ago=5)
+    second = place(lent_copy.book, factories.MemberFactory(), minutes_ago=1)
+    services.return_copy(copy=lent_copy)
+    url = f"/admin/catalog/hold/{first.pk}/delete/"
+    run_on_commit(lambda: admin_client.post(url, {"post": "yes"}))
+    assert not Hold.objects.filter(pk=first.pk).exists()
+    assert_set_aside(lent_copy, second)
+    assert [message.to for message in mail.outbox] == [[second.patron.email]]
+
+
+def test_deleting_a_patron_with_a_ready_hold_puts_the_copy_back_on_the_shelf():
+    copy = factories.BookInstanceFactory()
+    hold = place(copy.book, factories.MemberFactory())
+    assert copy.pk == hold.copy_id
+    hold.patron.delete()
+    assert_available(copy)
+
+
+def test_deleting_a_patron_passes_their_ready_hold_to_the_next_in_line(lent_copy):
+    first = place(lent_copy.book, factories.MemberFactory(), minutes_ago=5)
+    second = place(lent_copy.book, factories.MemberFactory(), minutes_ago=1)
+    services.return_copy(copy=lent_copy)
+    first.patron.delete()
+    assert_set_aside(lent_copy, second)
+
+
 # Expiry
 
 
