@@ -33,8 +33,14 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "django-insecure-development-only-key"
 
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+def comma_separated(name, default):
+    """A list setting, forgiving the spaces people put after commas ("a.com, b.com")."""
+    return [item.strip() for item in env.list(name, default=default) if item.strip()]
+
+
+ALLOWED_HOSTS = comma_separated("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = comma_separated("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 # The PaaS router terminates TLS and marks forwarded requests with X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -156,6 +162,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A server that stops answering (a dropped host, not a refused port) fails the
+    # connection in seconds, so pages answer 503, not hang past gunicorn's worker timeout.
+    # DATABASE_URL's own ?connect_timeout= wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

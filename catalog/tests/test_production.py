@@ -203,6 +203,32 @@ def test_a_postgres_database_url_keeps_connections_open_with_health_checks(tmp_p
     ) == ["django.db.backends.postgresql", "library", "600", "True"]
 
 
+@pytest.mark.parametrize(
+    ("url", "timeout"),
+    [
+        ("postgres://library:secret@db.example.org/library", "5"),
+        ("postgres://library:secret@db.example.org/library?connect_timeout=2", "2"),
+    ],
+)
+def test_a_postgres_server_that_stops_answering_fails_the_connection_in_seconds(url, timeout):
+    """A silent host would otherwise hang each page past gunicorn's worker timeout, not 503."""
+    env = production_env(url)
+    options = "settings.DATABASES['default']['OPTIONS']"
+    assert setting_values(env, f"{options}['connect_timeout']") == [timeout]
+
+
+def test_hosts_and_trusted_origins_forgive_spaces_after_the_commas(tmp_path):
+    env = production_env(
+        sqlite_url(tmp_path),
+        DJANGO_ALLOWED_HOSTS="library.example.org, www.library.example.org ,",
+        DJANGO_CSRF_TRUSTED_ORIGINS=" https://library.example.org,  https://www.library.example.org",
+    )
+    assert setting_values(env, "settings.ALLOWED_HOSTS", "settings.CSRF_TRUSTED_ORIGINS") == [
+        "['library.example.org', 'www.library.example.org']",
+        "['https://library.example.org', 'https://www.library.example.org']",
+    ]
+
+
 def test_sessions_go_to_the_database_unless_cached_db_is_asked_for(tmp_path):
     env = production_env(sqlite_url(tmp_path), DJANGO_SESSION_ENGINE="")
     assert setting_values(env, "settings.SESSION_ENGINE") == ["django.contrib.sessions.backends.db"]
