@@ -35,6 +35,15 @@ def first_month(today):
     return datetime.date(months_back // 12, months_back % 12 + 1, 1)
 
 
+def year_ago(today):
+    """The first day of the last 12 months counted back from today (a year ago tomorrow)."""
+    try:
+        same_day = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        same_day = today.replace(year=today.year - 1, day=28)
+    return same_day + datetime.timedelta(days=1)
+
+
 def month_starts(today):
     start = first_month(today)
     months = []
@@ -77,10 +86,16 @@ def most_borrowed(since, limit=MOST_BORROWED):
 
 
 def never_borrowed():
-    """Books none of whose copies was ever lent (candidates for weeding), by title."""
+    """Books none of whose copies was ever lent (candidates for weeding), by title.
+
+    A copy marked on loan without a loan row (set in the admin, older data) is lent too.
+    """
     lent = Loan.objects.filter(copy__book=OuterRef("pk"))
+    on_loan = BookInstance.objects.filter(
+        book=OuterRef("pk"), status=BookInstance.LoanStatus.ON_LOAN
+    )
     return (
-        Book.objects.filter(~Exists(lent))
+        Book.objects.filter(~Exists(lent), ~Exists(on_loan))
         .select_related("author")
         .annotate(copies=Count("bookinstance"))
         .order_by("title", "id")
@@ -180,7 +195,7 @@ def overdue_rows(today):
 
 def most_borrowed_rows(today):
     yield ["rank", "title", "author_last_name", "author_first_name", "isbn", "loans"]
-    for rank, row in enumerate(most_borrowed(first_month(today)), start=1):
+    for rank, row in enumerate(most_borrowed(year_ago(today)), start=1):
         yield [
             rank,
             row["copy__book__title"],
@@ -267,7 +282,8 @@ def reports(request):
         "since": first_month(today),
         "overdue": [(copy, (today - copy.due_back).days) for copy in overdue],
         "overdue_count": overdue_count,
-        "most_borrowed": most_borrowed(first_month(today)),
+        "popular_since": year_ago(today),
+        "most_borrowed": most_borrowed(year_ago(today)),
         "never_borrowed": never,
         "never_borrowed_count": never_count,
         "loans_per_month": for_months,
