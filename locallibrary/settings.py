@@ -208,8 +208,8 @@ CACHES["template_fragments"] = {
 
 SESSION_ENGINES = {
     "db": "django.contrib.sessions.backends.db",
-    # Django's cached_db, made safe for Redis outages (locallibrary/cached_sessions.py).
-    "cached_db": "locallibrary.cached_sessions",
+    # Django's cached_db, made safe for Redis outages (locallibrary/session_backends/cached_db.py).
+    "cached_db": "locallibrary.session_backends.cached_db",
 }
 session_engine_name = env.str("DJANGO_SESSION_ENGINE", default="").strip() or "db"
 if session_engine_name not in SESSION_ENGINES:

@@ -247,7 +247,7 @@ def test_cached_db_sessions_use_a_redis_cache_at_redis_url_that_tolerates_outage
         "settings.CACHES['default']['LOCATION']",
         "settings.CACHES['default']['OPTIONS']['IGNORE_EXCEPTIONS']",
     ) == [
-        "locallibrary.cached_sessions",
+        "locallibrary.session_backends.cached_db",
         "django_redis.cache.RedisCache",
         "redis://127.0.0.1:6399/0",
         "True",

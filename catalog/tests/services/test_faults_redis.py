@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from locallibrary.cached_sessions import KEY_PREFIX
+from locallibrary.session_backends.cached_db import KEY_PREFIX
 
 from ..conftest import log_in_as_a_browser
 from .throwaway import RedisServer

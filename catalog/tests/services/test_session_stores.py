@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 
-from locallibrary.cached_sessions import KEY_PREFIX
+from locallibrary.session_backends.cached_db import KEY_PREFIX
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def redis_key(key):
 def stored_in_redis(key):
     """The session as Redis holds it, read with the Redis client itself.
 
-    The entry is (generation, session data): locallibrary/cached_sessions.py.
+    The entry is (generation, session data): locallibrary/session_backends/cached_db.py.
     """
     raw = redis.Redis.from_url(settings.REDIS_URL).get(redis_key(key))
     return None if raw is None else pickle.loads(raw)[1]
@@ -41,7 +41,7 @@ def stored_in_redis(key):
 
 def test_the_suite_runs_on_postgresql_with_cached_db_sessions():
     assert connection.vendor == "postgresql"
-    assert settings.SESSION_ENGINE == "locallibrary.cached_sessions"
+    assert settings.SESSION_ENGINE == "locallibrary.session_backends.cached_db"
 
 
 def test_session_rows_are_in_postgresql(client):
