@@ -6,8 +6,10 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.views.defaults import server_error
 
 from catalog.models import Author, Book, Genre
+from locallibrary.middleware import unavailable_page
 
 from .factories import (
     AuthorFactory,
@@ -61,6 +63,14 @@ def test_error_pages_have_a_title_and_one_h1(client):
         assert response.status_code == status
         title, h1s = title_and_h1s(response)
         assert title and h1s == 1, path
+
+
+def test_the_server_error_and_unavailable_pages_keep_the_search_box(rf):
+    """Rendered without the database or a context: the header's search still works."""
+    for response in (server_error(rf.get("/catalog/")), unavailable_page()):
+        content = response.content.decode()
+        assert re.search(r'<form class="site-search" role="search" action="/catalog/search/"', content)
+        assert 'name="q"' in content
 
 
 def test_the_copies_list_shows_status_labels(client):
