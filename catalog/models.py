@@ -334,6 +334,10 @@ class SiteNotice(models.Model):
     def __str__(self):
         return self.text[:60]
 
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "The notice would end before it starts."})
+
 
 # Circulation (issues 14 and 15): loans, holds and the daily reminders' memory.
 LOAN_PERIOD = datetime.timedelta(weeks=3)

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from catalog.models import BookInstance
+from catalog.models import BookInstance, SiteNotice
 
 from .factories import (
     AuthorFactory,
@@ -90,3 +90,15 @@ def test_patron_cannot_open_the_admin(client):
     client.force_login(UserFactory())
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
+
+
+def test_a_notice_ending_before_it_starts_is_refused_in_the_admin(admin_client):
+    """It would never show: the admin says why instead of saving it."""
+    response = admin_client.post(
+        reverse("admin:catalog_sitenotice_add"),
+        {"text": "Closed for stocktaking", "active": "on", "starts_on": "2026-12-10",
+         "ends_on": "2026-12-01"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "The notice would end before it starts." in response.content.decode()
+    assert not SiteNotice.objects.exists()
