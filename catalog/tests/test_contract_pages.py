@@ -69,7 +69,7 @@ def test_the_server_error_and_unavailable_pages_keep_the_search_box(rf):
     """Rendered without the database or a context: the header's search still works."""
     for response in (server_error(rf.get("/catalog/")), unavailable_page()):
         content = response.content.decode()
-        assert re.search(r'<form class="site-search" role="search" action="/catalog/search/"', content)
+        assert '<form class="site-search" role="search" action="/catalog/search/"' in content
         assert 'name="q"' in content
 
 
