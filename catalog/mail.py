@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.mail import get_connection, send_mail
 
+from .models import HOLD_READY_DAYS
+
 logger = logging.getLogger("catalog.mail")
 
 
@@ -85,7 +87,8 @@ def hold_ready_message(*, username, title, ready_until):
     subject = f"{name}: {title} is ready to collect"
     body = (
         f"Hello {username},\n\n"
-        f'The book you placed a hold on, "{title}", is ready to collect at {name}.\n'
+        f'The book you placed a hold on, "{title}", is ready to collect at {name} '
+        f"within {HOLD_READY_DAYS} days.\n"
         f"We keep it for you until {ready_until.isoformat()}; after that day it passes to "
         f"the next reader.\n\n"
         f"{name}\n"
