@@ -456,8 +456,8 @@ def _send_reminder(borrower, due, today, connection):
 def copies_to_remind(today):
     """The copies today's reminders list: one indexed query (status, due_back), at any size.
 
-    On loan and due by the day after tomorrow, to active borrowers with an e-mail address who
-    had no reminder today.
+    On loan and due by the day after tomorrow, to borrowers with an e-mail address who had no
+    reminder today (a deactivated account that still has books out too: they are wanted back).
     """
     reminded_today = ReminderSent.objects.filter(sent_on=today).values("borrower_id")
     return (
@@ -465,7 +465,6 @@ def copies_to_remind(today):
             status=Status.ON_LOAN,
             due_back__lte=today + datetime.timedelta(days=REMINDER_DAYS_AHEAD),
             borrower__isnull=False,
-            borrower__is_active=True,
         )
         .exclude(borrower__email="")
         .exclude(borrower_id__in=reminded_today)

@@ -101,12 +101,20 @@ def test_the_database_refuses_a_second_reminder_record_for_one_day():
         ReminderSent.objects.create(borrower=patron, sent_on=today())
 
 
-@pytest.mark.parametrize("attributes", [{"email": ""}, {"is_active": False}])
-def test_no_reminder_to_users_without_an_address_or_an_active_account(attributes):
-    due_in(-1, factories.MemberFactory(**attributes))
+def test_no_reminder_to_users_without_an_address():
+    due_in(-1, factories.MemberFactory(email=""))
     assert run("send_overdue_reminders") == "Sent 0 reminder e-mails.\n"
     assert mail.outbox == []
     assert not ReminderSent.objects.exists()
+
+
+def test_a_deactivated_account_with_a_book_still_out_is_reminded():
+    """Closing an account does not return its books: the library still wants them back."""
+    closed = factories.MemberFactory(is_active=False)
+    due_in(-1, closed, title="Kept After Leaving")
+    assert run("send_overdue_reminders") == "Sent 1 reminder e-mail.\n"
+    assert [message.to for message in mail.outbox] == [[closed.email]]
+    assert "Kept After Leaving" in mail.outbox[0].body
 
 
 def test_a_refusing_mail_server_is_logged_and_tried_again_by_a_later_run(settings, caplog):
