@@ -270,9 +270,11 @@ def test_a_staff_sidebar_drawn_for_a_librarian_is_never_shown_to_a_narrower_acco
 
 
 def catalog_queries(client, url):
+    """The page's queries but cached_db's read of its own row of catalog_version (the
+    session cache's generation, migration 0011), which is about sessions, not the catalog."""
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
-    return [query["sql"] for query in captured.captured_queries]
+    return [query["sql"] for query in captured.captured_queries if "'sessions'" not in query["sql"]]
 
 
 @pytest.mark.parametrize("name", ["index", "books", "authors", "genres", "languages"])

@@ -5,34 +5,29 @@ the cache first. With django-redis ignoring connection errors (settings.CACHES),
 only costs a short socket timeout and sessions come from the database. The danger is Redis
 coming back with entries written before the outage: a logout, a login or a visit counted
 while it was gone changed only the database, and the old entry would override it (and be
-written back). So every entry carries the cache's current *generation* (a token kept in Redis
-beside the entries and read in the same round trip, MGET), and an entry of another generation
-is a miss. A process whose session write or delete did not reach Redis remembers it and, at
-its next session, sets a new generation before using the cache again: every entry from before
-the outage is void at once, read back from the database as needed.
+written back). So every entry carries the cache's *generation*, a random value kept in the
+database (the `sessions` row of `catalog_version`, migration 0011), and an entry of another
+generation is a miss. A session write or delete that does not reach Redis gives the database
+a new generation at once: every entry from before the outage is void on every server, read
+back from the database as needed. Reading the generation is one primary-key query of a small
+table through a cursor, a fraction of the ORM read of the session row it saves.
 
-One gap remains, bounded: a process that saw no failure could read an old entry after Redis
-returns and before a process that missed a write has set the new generation (that process's
-next session request). Entries therefore live at most CACHE_LIFETIME in Redis, which also
-covers writes that a paused Redis executes late.
+Entries also live at most CACHE_LIFETIME in Redis: the database stays the record.
 """
 
 import secrets
-import threading
 
 from asgiref.sync import sync_to_async
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 from django.contrib.sessions.backends.db import SessionStore as DBStore
+from django.db import connections, router
 
 KEY_PREFIX = "locallibrary.sessions:"
-GENERATION_KEY = "locallibrary.sessions.generation"
+# The row of catalog_version that holds the generation.
+GENERATION = "sessions"
 # Seconds an entry may serve before the database is read again (one indexed query per
 # active visitor per minute at most; the DB stays the record).
 CACHE_LIFETIME = 60
-
-# Set when a write or delete in this process did not reach the cache: whatever Redis still
-# holds may be older than the database, until a new generation voids it.
-_missed_write = threading.Event()
 
 
 class SessionStore(CachedDBStore):
@@ -40,58 +35,49 @@ class SessionStore(CachedDBStore):
 
     def __init__(self, session_key=None):
         super().__init__(session_key)
-        # The generation read or set by this request; None: not known yet.
+        # The generation this request reads and writes under; None: not read yet.
         self._generation = None
         # False once the cache failed in this request: the rest of it uses the database only.
         self._cache_usable = True
 
-    # The cache, trusted only under the current generation
+    # The cache, trusted only under the database's generation
 
-    def _start_new_generation_if_needed(self):
-        """After a missed write, a new generation voids older entries; False if Redis is down."""
-        if not _missed_write.is_set():
-            return True
-        token = secrets.token_hex(8)
-        if self._cache.set(GENERATION_KEY, token, timeout=None):
-            _missed_write.clear()
-            self._generation = token
-            return True
+    def _database(self):
+        return connections[router.db_for_write(self.model)]
+
+    def _current_generation(self):
+        """The database's generation, read once per request; "" when there is none."""
+        if self._generation is None:
+            with self._database().cursor() as cursor:
+                cursor.execute("SELECT version FROM catalog_version WHERE name = %s", [GENERATION])
+                row = cursor.fetchone()
+            self._generation = row[0] if row else ""
+        return self._generation
+
+    def _void_cache(self):
+        """A write or delete missed Redis: a new generation voids every older entry."""
         self._cache_usable = False
-        return False
+        self._generation = secrets.token_hex(16)
+        with self._database().cursor() as cursor:
+            cursor.execute(
+                "UPDATE catalog_version SET version = %s WHERE name = %s",
+                [self._generation, GENERATION],
+            )
 
     def _cached_session(self):
         """The session's entry if Redis holds one of the current generation, else None."""
-        if not self._cache_usable or not self._start_new_generation_if_needed():
+        if not self._cache_usable or not self._current_generation():
             return None
-        if self._generation is not None:  # just set: nothing can be of it yet
-            return None
-        found = self._cache.get_many([GENERATION_KEY, self.cache_key])
-        self._generation = found.get(GENERATION_KEY)
-        entry = found.get(self.cache_key)
-        if self._generation and isinstance(entry, tuple) and entry[0] == self._generation:
+        entry = self._cache.get(self.cache_key)
+        if isinstance(entry, tuple) and entry[0] == self._generation:
             return entry[1]
         return None
 
-    def _current_generation(self):
-        """The generation to write under, creating the first one; None if Redis is down."""
-        if not self._cache_usable or not self._start_new_generation_if_needed():
-            return None
-        if self._generation is None:
-            token = secrets.token_hex(8)
-            added = self._cache.add(GENERATION_KEY, token, timeout=None)
-            if added is None:  # django-redis answers None when it ignored a connection error
-                self._cache_usable = False
-                return None
-            self._generation = token if added else self._cache.get(GENERATION_KEY)
-        return self._generation or None
-
     def _write_cache(self, data, age):
-        generation = self._current_generation()
-        if generation is None or not self._cache.set(
-            self.cache_key, (generation, data), min(age, CACHE_LIFETIME)
-        ):
-            self._cache_usable = False
-            _missed_write.set()
+        if not self._cache_usable or not self._current_generation():
+            return
+        if not self._cache.set(self.cache_key, (self._generation, data), min(age, CACHE_LIFETIME)):
+            self._void_cache()
 
     # Django's session API
 
@@ -123,7 +109,7 @@ class SessionStore(CachedDBStore):
                 return
             session_key = self.session_key
         if not self._cache_usable or self._cache.delete(KEY_PREFIX + session_key) is None:
-            _missed_write.set()
+            self._void_cache()
 
     # The site runs under WSGI; the async API does the same work in a thread.
     aload = sync_to_async(load)

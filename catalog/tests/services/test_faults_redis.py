@@ -14,6 +14,7 @@ from contextlib import contextmanager
 import pytest
 import redis
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -69,6 +70,18 @@ def held_by_redis(server, key):
     return None if raw is None else pickle.loads(raw)[1]
 
 
+def generation_held_by_redis(server, key):
+    raw = redis.Redis.from_url(server.url).get(cache.make_key(KEY_PREFIX + key))
+    return pickle.loads(raw)[0]
+
+
+def database_generation():
+    """The generation every server checks an entry against (migration 0011)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM catalog_version WHERE name = 'sessions'")
+        return cursor.fetchone()[0]
+
+
 def timed_get(client, url):
     began = time.monotonic()
     response = client.get(url)
@@ -106,6 +119,8 @@ def test_a_logout_during_a_redis_outage_stays_done(client, member, own_redis, ki
         assert client.post(reverse("logout")).status_code == 302
         assert time.monotonic() - began < 1
     assert held_by_redis(own_redis, old_key) is not None  # the logged-in session, left over
+    # No server will serve it: its generation is no longer the database's.
+    assert generation_held_by_redis(own_redis, old_key) != database_generation()
     # Even a copy of the old cookie (another tab, a stolen cookie) is logged out.
     replay = Client()
     replay.cookies["sessionid"] = old_key

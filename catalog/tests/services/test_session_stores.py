@@ -75,3 +75,13 @@ def test_logging_out_removes_the_session_from_redis_and_postgresql(client, djang
     client.post(reverse("logout"))
     assert stored_in_redis(key) is None
     assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_an_entry_redis_holds_from_another_generation_is_never_served(client):
+    """What Redis kept from before an outage (another generation) loses to the database."""
+    visit_home_page(client, 2)
+    key = session_key(client)
+    stale = pickle.dumps(("a generation from before an outage", {"num_visits": 99}))
+    redis.Redis.from_url(settings.REDIS_URL).set(redis_key(key), stale)
+    response = visit_home_page(client, 1)
+    assert "You have visited this page 3 times." in response.content.decode()
