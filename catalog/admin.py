@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from .forms import BookAdminForm
 from .models import Author, Book, BookInstance, Genre, Hold, Language, Loan, SiteNotice
 
 
@@ -31,6 +32,7 @@ class BooksInstanceInline(admin.TabularInline):
 
 @admin.register(Book)
 class BookAdmin(admin.ModelAdmin):
+    form = BookAdminForm  # the ISBN's check digit, as in the site's book form
     list_display = ("title", "author", "display_genre", "language")
     list_filter = ("genre", "language")
     list_select_related = ("author", "language")

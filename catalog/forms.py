@@ -83,7 +83,9 @@ class ChoiceOfRecordsField(forms.ModelMultipleChoiceField):
             ) from None
 
 
-class BookForm(forms.ModelForm):
+class CheckedIsbnForm(forms.ModelForm):
+    """A book's form where a person types its ISBN: the site's and the admin's."""
+
     # Typed with hyphens an ISBN-13 has 17 characters: room for those, then stored as 13 digits.
     isbn = forms.CharField(
         label="ISBN",
@@ -91,6 +93,15 @@ class BookForm(forms.ModelForm):
         help_text="ISBN-13 or ISBN-10, with or without hyphens; it is saved as ISBN-13.",
     )
 
+    def clean_isbn(self):
+        """Check the check digit (issue 16); a book's unchanged ISBN may stay a placeholder."""
+        isbn = self.cleaned_data["isbn"]
+        if self.instance.pk and isbn == self.instance.isbn:
+            return isbn
+        return normalize_isbn(isbn)
+
+
+class BookForm(CheckedIsbnForm):
     class Meta:
         model = Book
         fields = ["title", "author", "summary", "isbn", "genre", "language"]
@@ -98,12 +109,11 @@ class BookForm(forms.ModelForm):
         # Every author in a <select> would weigh the page down as the catalog grows.
         widgets = {"genre": forms.CheckboxSelectMultiple(), "author": AutocompleteInput("author")}
 
-    def clean_isbn(self):
-        """Check the check digit (issue 16); a book's unchanged ISBN may stay a placeholder."""
-        isbn = self.cleaned_data["isbn"]
-        if self.instance.pk and isbn == self.instance.isbn:
-            return isbn
-        return normalize_isbn(isbn)
+
+class BookAdminForm(CheckedIsbnForm):
+    class Meta:
+        model = Book
+        fields = ["title", "author", "summary", "isbn", "genre", "language"]
 
 
 class UniqueNameForm(forms.ModelForm):

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from catalog.models import BookInstance, SiteNotice
+from catalog.models import Book, BookInstance, SiteNotice
 
 from .factories import (
     AuthorFactory,
@@ -102,3 +102,29 @@ def test_a_notice_ending_before_it_starts_is_refused_in_the_admin(admin_client):
     assert response.status_code == 200
     assert "The notice would end before it starts." in response.content.decode()
     assert not SiteNotice.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "saved"), [("0-306-40615-2", "9780306406157"), ("978-0-306-40615-7", "9780306406157")]
+)
+def test_an_isbn_typed_in_the_admin_is_checked_and_saved_as_isbn_13(
+    admin_client, catalog_data, typed, saved
+):
+    """As in the site's book form: the import then finds the same book by its ISBN."""
+    data = {
+        "title": "Experiments",
+        "author": catalog_data.author.pk,
+        "summary": "Measured.",
+        "isbn": typed,
+        "genre": [catalog_data.genre.first().pk],
+        # The copies inline's management form, with no copy.
+        "bookinstance_set-TOTAL_FORMS": "0",
+        "bookinstance_set-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(
+        reverse("admin:catalog_book_add"), {**data, "isbn": "1234567890123"}
+    )
+    assert response.status_code == 200
+    assert not Book.objects.filter(title="Experiments").exists()
+    admin_client.post(reverse("admin:catalog_book_add"), data)
+    assert Book.objects.get(title="Experiments").isbn == saved
