@@ -13,7 +13,7 @@ from django.utils import timezone
 from . import visitor
 from .autocomplete import AutocompleteInput
 from .catalog_io import normalize_isbn
-from .models import Author, Book, BookInstance, Genre, Language, Loan
+from .models import Author, Book, BookInstance, Genre, Language
 
 
 class PageSizeForm(forms.Form):
@@ -158,20 +158,6 @@ class BookInstanceForm(forms.ModelForm):
             "book": AutocompleteInput("book"),
             "borrower": AutocompleteInput("borrower"),
         }
-
-    def clean(self):
-        """A copy whose loan is open keeps a borrower and a due date: its loan needs both."""
-        cleaned = super().clean()
-        on_loan = cleaned.get("status") == BookInstance.LoanStatus.ON_LOAN
-        if on_loan and Loan.objects.open().filter(copy_id=self.instance.pk).exists():
-            for field in ("borrower", "due_back"):
-                if field in cleaned and not cleaned[field]:
-                    self.add_error(
-                        field,
-                        "This copy is on loan: its loan needs a borrower and a due date. "
-                        "To end the loan, return the copy or choose another status.",
-                    )
-        return cleaned
 
 
 class ImportBooksForm(forms.Form):

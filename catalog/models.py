@@ -259,6 +259,22 @@ class BookInstance(models.Model):
     def get_absolute_url(self):
         return reverse("bookinstance-detail", args=[str(self.id)])
 
+    def clean(self):
+        """A copy whose loan is open keeps a borrower and a due date: its loan needs both.
+
+        Checked by every form of a copy (the site's and the admin's), before save() moves the
+        open loan with the copy.
+        """
+        if self.status != self.LoanStatus.ON_LOAN or (self.borrower_id and self.due_back):
+            return
+        if Loan.objects.open().filter(copy_id=self.pk).exists():
+            message = (
+                "This copy is on loan: its loan needs a borrower and a due date. "
+                "To end the loan, return the copy or choose another status."
+            )
+            empty = [name for name in ("borrower", "due_back") if not getattr(self, name)]
+            raise ValidationError(dict.fromkeys(empty, message))
+
     def keep_open_loan_in_step(self):
         """While a loan is open, the copy and its loan say the same (one query).
 
@@ -270,10 +286,10 @@ class BookInstance(models.Model):
         if self.status != self.LoanStatus.ON_LOAN:
             open_loans.update(returned_on=timezone.localdate())
             return
-        changes = {"borrower_id": self.borrower_id}
-        if self.due_back is not None:
-            changes["due_back"] = self.due_back
-        open_loans.exclude(**changes).update(**changes)
+        changes = {"borrower_id": self.borrower_id, "due_back": self.due_back}
+        changes = {field: value for field, value in changes.items() if value is not None}
+        if changes:
+            open_loans.exclude(**changes).update(**changes)
 
     @property
     def is_overdue(self):

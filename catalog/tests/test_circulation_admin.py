@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog import services
 from catalog.models import Hold, Loan
 
 from .factories import BookFactory, BookInstanceFactory, MemberFactory
@@ -95,3 +96,29 @@ def test_copy_change_page_shows_its_loans_inline(admin_client, loans):
     copy = loans["returned"].copy
     content = admin_client.get(reverse("admin:catalog_bookinstance_change", args=[copy.pk]))
     assert "bella" in content.content.decode()
+
+
+def test_the_admin_refuses_to_empty_the_borrower_of_a_copy_whose_loan_is_open(admin_client):
+    copy = BookInstanceFactory()
+    member = MemberFactory()
+    services.lend_copy(copy=copy, borrower=member, due_back=in_days(7))
+    copy.refresh_from_db()
+    response = admin_client.post(
+        reverse("admin:catalog_bookinstance_change", args=[copy.pk]),
+        {
+            "book": copy.book.pk,
+            "imprint": copy.imprint,
+            "status": "o",
+            "due_back": copy.due_back.isoformat(),
+            "borrower": "",
+            "loans-TOTAL_FORMS": "0",
+            "loans-INITIAL_FORMS": "0",
+            "holds-TOTAL_FORMS": "0",
+            "holds-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "its loan needs a borrower and a due date" in response.content.decode()
+    loan = Loan.objects.get(copy=copy)
+    copy.refresh_from_db()
+    assert (copy.borrower, loan.borrower, loan.returned_on) == (member, member, None)
