@@ -236,14 +236,17 @@ def patron_detail(request, pk):
 
 
 class LoanHistoryUserListView(LoginRequiredMixin, VisitorPaginationMixin, generic.ListView):
-    """My reading history: the patron's own loans, newest first."""
+    """My reading history: the patron's own past loans (returned), newest first.
+
+    What is on loan now is on My borrowed, where it can be renewed.
+    """
 
     model = Loan
     template_name = "catalog/loan_history_user.html"
 
     def get_queryset(self):
         return (
-            Loan.objects.filter(borrower=self.request.user)
+            Loan.objects.filter(borrower=self.request.user, returned_on__isnull=False)
             .select_related("copy__book__author")
             .order_by("-lent_on", "-id")
         )
