@@ -260,7 +260,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = "/"
+# No LOGOUT_REDIRECT_URL: logging out shows registration/logged_out.html (tutorial part 8).
 
 
 # Internationalization
