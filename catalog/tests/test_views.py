@@ -1,4 +1,5 @@
-"""The public catalog pages: lists, details, pagination and 404s (tutorial part 6)."""
+"""The public catalog pages (test_views.py, as tutorial part 10 names it): lists, details,
+pagination and 404s (tutorial part 6). The librarian, edit, desk and holds pages have theirs."""
 
 import datetime
 import uuid
