@@ -2,9 +2,12 @@
 pagination and 404s (tutorial part 6). The librarian, edit, desk and holds pages have theirs."""
 
 import datetime
+import re
 import uuid
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils import timezone
 
@@ -188,3 +191,11 @@ def test_healthz_answers_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+def test_home_page_offers_the_tutorials_uml_diagram(client):
+    """Tutorial part 5's static image, folded away under its own heading."""
+    content = client.get(reverse("index")).content.decode()
+    assert re.search(r'<details class="uml">\s*<summary>', content)
+    src = re.search(r'<img src="([^"]*local_library_model_uml[^"]*\.png)"', content)[1]
+    assert finders.find(src.removeprefix(settings.STATIC_URL)) is not None
