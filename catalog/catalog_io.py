@@ -52,7 +52,8 @@ MAX_LENGTHS = {
 }
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@")
+# The contract's four, and the tab and carriage return OWASP adds (a spreadsheet skips them).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 FILE_TOO_LARGE = "The file is larger than 5 MiB. Split it into smaller files and import each."
 TOO_MANY_ROWS = (

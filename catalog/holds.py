@@ -21,9 +21,9 @@ from .views import VisitorPaginationMixin, post_only, safe_next_url
 @post_only(way_back=lambda pk: reverse("book-detail", args=[pk]))
 def place_hold(request, pk):
     """A patron asks for the next copy of a book (at once, when one is on the shelf)."""
-    book = get_object_or_404(Book, pk=pk)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    book = get_object_or_404(Book, pk=pk)
     try:
         hold = services.place_hold(book=book, patron=request.user)
     except services.CirculationError as error:

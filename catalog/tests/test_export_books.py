@@ -84,6 +84,12 @@ def test_formula_cells_are_escaped_so_spreadsheets_do_not_run_them(librarian_cli
     assert row[6] == "'-1 degrees"
 
 
+def test_a_cell_starting_with_a_tab_is_escaped_too(librarian_client):
+    """OWASP's list: a spreadsheet skips the tab and runs the formula after it."""
+    factories.BookFactory(title="\t=1+1", language=factories.LanguageFactory(name="Tab"))
+    assert rows_of(export(librarian_client))[1][0] == "'\t=1+1"
+
+
 def test_an_export_imports_unchanged_into_an_empty_catalog(librarian_client):
     fiction, poetry = factories.GenreFactory(name="Fiction"), factories.GenreFactory(name="Poetry")
     french = factories.LanguageFactory(name="Français")
