@@ -56,6 +56,21 @@ def test_librarian_moves_a_copy_to_another_book_with_arrow_keys_and_enter(
     assert BookInstance.objects.get(pk=copy.pk).book.title == "Dune Messiah"
 
 
+def test_arrow_up_from_the_box_highlights_the_last_suggestion(library, live_server, log_in, page):
+    copy = BookInstanceFactory(book=library["book"])
+    for title in ("Dune", "Dune Messiah", "Dune Children"):
+        BookFactory(title=title, author__first_name="Frank", author__last_name="Herbert")
+    log_in(page, "librarian")
+    page.goto(f"{live_server.url}/catalog/bookinstance/{copy.pk}/update/")
+    box = page.get_by_role("combobox", name="Book")
+    box.fill("dune herb")
+    options = page.get_by_role("listbox", name="Book").get_by_role("option")
+    expect(options).to_have_count(3)
+    box.press("ArrowUp")
+    expect(options.nth(2)).to_have_attribute("aria-selected", "true")
+    expect(options.nth(1)).to_have_attribute("aria-selected", "false")
+
+
 def test_librarian_picks_a_books_author_and_sees_it_when_editing_again(
     library, live_server, log_in, page
 ):
@@ -119,7 +134,7 @@ def test_librarian_lends_a_copy_to_a_person_found_by_their_full_name(
 
     box = page.get_by_role("combobox", name="Borrower")
     box.fill("lid")  # a part of her last name
-    expect(page.get_by_role("option")).to_have_text(["aliceAlice Liddell"])
+    expect(page.get_by_role("option")).to_have_text(["alice Alice Liddell"])
     box.press("ArrowDown")
     box.press("Enter")
     expect(box).to_have_value("alice")

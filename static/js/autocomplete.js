@@ -148,7 +148,7 @@
         if (item.hint) {
           var hint = document.createElement("span");
           hint.className = "autocomplete-hint";
-          hint.textContent = item.hint;
+          hint.textContent = " " + item.hint; // read as two words, not one
           option.appendChild(hint);
         }
         // Keep the focus in the box, so the click does not close the list first.
@@ -224,7 +224,9 @@
           return;
         }
         var step = event.key === "ArrowDown" ? 1 : -1;
-        highlight((active + step + results.length) % results.length);
+        // From the box itself (nothing highlighted), Up goes to the last suggestion.
+        var from = active < 0 && step < 0 ? 0 : active;
+        highlight((from + step + results.length) % results.length);
       } else if (event.key === "Enter") {
         if (isOpen() && active >= 0) {
           event.preventDefault(); // choose, do not submit yet
