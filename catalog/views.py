@@ -290,32 +290,39 @@ class CatalogEditMixin(PermissionRequiredMixin):
     def list_url(self):
         return reverse(f"{self.model._meta.model_name}s")
 
+    def get_noun(self):
+        return self.noun or self.model._meta.verbose_name
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["noun"] = self.noun or self.model._meta.verbose_name
+        context["noun"] = self.get_noun()
         context["list_url"] = self.list_url()
         return context
 
 
 class CatalogFormMixin(CatalogEditMixin):
-    """A create or update page; a unique value someone saved meanwhile is a form error."""
+    """A create or update page, which says what it saved; a unique value someone saved
+    meanwhile is a form error."""
 
     def form_valid(self, form):
         unique_field = next(
             (f.name for f in self.model._meta.fields if f.unique and not f.primary_key), None
         )
-        if unique_field is None:
-            return super().form_valid(form)
         # Between the form's check and the save, another librarian may have saved the value.
         try:
             with transaction.atomic():
-                return super().form_valid(form)
+                response = super().form_valid(form)
         except IntegrityError:
+            if unique_field is None:
+                raise
             form.add_error(
                 unique_field,
                 "This value was saved by someone else a moment ago: it already exists.",
             )
             return self.form_invalid(form)
+        done = "added" if isinstance(self, generic.CreateView) else "saved"
+        messages.success(self.request, f"The {self.get_noun()} “{self.object}” was {done}.")
+        return response
 
 
 def blocking_dependents(obj):
@@ -352,12 +359,16 @@ class CatalogDeleteMixin(CatalogEditMixin):
         }
 
     def form_valid(self, form):
+        name = str(self.object)
         try:
-            return super().form_valid(form)
+            response = super().form_valid(form)
         except RestrictedError as error:
             dependents = error.restricted_objects
         except ProtectedError as error:
             dependents = error.protected_objects
+        else:
+            messages.success(self.request, f"The {self.get_noun()} “{name}” was deleted.")
+            return response
         context = self.get_context_data(
             form=form, delete_refused=True, **self.dependents_context(dependents)
         )

@@ -427,3 +427,20 @@ def test_a_copy_of_an_impossible_book_or_borrower_is_a_form_error(librarian_clie
     assert response.status_code == 200
     assert field_errors(response, field)
     assert not BookInstance.objects.exists()
+
+
+def test_librarian_is_told_what_was_added_saved_and_deleted(librarian_client):
+    data = {"first_name": "Ursula", "last_name": "Le Guin"}
+    response = librarian_client.post(reverse("author-create"), data, follow=True)
+    assert "The author “Le Guin, Ursula” was added." in response.content.decode()
+    author = Author.objects.get(last_name="Le Guin")
+    url = reverse("author-update", args=[author.pk])
+    response = librarian_client.post(url, {**data, "first_name": "U. K."}, follow=True)
+    assert "The author “Le Guin, U. K.” was saved." in response.content.decode()
+    url = reverse("author-delete", args=[author.pk])
+    response = librarian_client.post(url, follow=True)
+    assert "The author “Le Guin, U. K.” was deleted." in response.content.decode()
+    copy = BookInstanceFactory(book__title="Dune")
+    url = reverse("bookinstance-delete", args=[copy.pk])
+    response = librarian_client.post(url, follow=True)
+    assert f"The copy “{copy}” was deleted." in response.content.decode()
