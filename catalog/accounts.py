@@ -28,11 +28,12 @@ from django.db import connection, transaction
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from . import mail
-from .views import safe_next_url
+from .views import not_a_post, safe_next_url
 
 COOKIES_REFUSED = "Your browser does not accept cookies. Please enable cookies and try again."
 
@@ -99,10 +100,16 @@ def csrf_failure(request, reason=""):
 
 
 class LogoutView(auth_views.LogoutView):
-    """Django's logout (by POST), going back to a `next` only when it is a path of this site."""
+    """Django's logout (by POST), going back to a `next` only when it is a path of this site.
+
+    Opened by GET (an old bookmark), a page says the Logout button is in the header.
+    """
 
     def get_redirect_url(self):
         return safe_next_url(self.request, default="")
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        return not_a_post(request, way_back=reverse("index"))
 
 
 # Login lockout (django-axes; the numbers are in settings.py).

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import generic
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import services, visitor
 from .catalog_cache import cached
@@ -467,17 +467,21 @@ def post_only(way_back):
         def only_post(request, *args, **kwargs):
             if request.method == "POST":
                 return view(request, *args, **kwargs)
-            if request.method in ("GET", "HEAD"):
-                context = {"way_back": way_back(**kwargs)}
-                response = render(request, "catalog/post_only.html", context, status=405)
-            else:
-                response = HttpResponseNotAllowed(["POST"])
-            response["Allow"] = "POST"
-            return response
+            return not_a_post(request, way_back(**kwargs))
 
         return only_post
 
     return decorator
+
+
+def not_a_post(request, way_back):
+    """405 to anything but a POST; to a GET, a page that links to where the button is."""
+    if request.method in ("GET", "HEAD"):
+        response = render(request, "catalog/post_only.html", {"way_back": way_back}, status=405)
+    else:
+        response = HttpResponseNotAllowed(["POST"])
+    response["Allow"] = "POST"
+    return response
 
 
 def safe_next_url(request, default):
@@ -504,7 +508,7 @@ def is_site_path(url):
     return url_has_allowed_host_and_scheme(url, allowed_hosts=None)
 
 
-@require_POST
+@post_only(way_back=lambda pk: reverse("index"))
 def dismiss_notice(request, pk):
     """Hide a notice for this browser only."""
     notice = get_object_or_404(SiteNotice, pk=pk)

@@ -209,10 +209,12 @@ def test_logout_by_post_flushes_the_session(client, member, log_in):
     assert logged_in_user_id(client) is None
 
 
-def test_logout_by_get_is_not_allowed(client, member, log_in):
+def test_logout_by_get_is_not_allowed_and_points_to_the_button(client, member, log_in):
     log_in(client, member)
     response = client.get(reverse("logout"))
     assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "This address is a button" in response.content.decode()
     assert logged_in_user_id(client) == str(member.pk)
 
 

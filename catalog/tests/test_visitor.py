@@ -406,6 +406,7 @@ def test_dismissing_by_get_is_not_allowed_and_changes_nothing(client):
     notice = SiteNoticeFactory(text="Closed on Monday")
     response = client.get(reverse("dismiss-notice", args=[notice.pk]))
     assert response.status_code == 405
+    assert "This address is a button" in response.content.decode()
     assert "dismissed_notices" not in client.session
     assert "Closed on Monday" in client.get(reverse("index")).content.decode()
 
