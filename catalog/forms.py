@@ -159,6 +159,20 @@ class BookInstanceForm(forms.ModelForm):
             "borrower": AutocompleteInput("borrower"),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A copy always has a status: no empty choice (the model allows blank, as the
+        # tutorial's does, but a copy without one would puzzle the desk).
+        self.fields["status"].choices = BookInstance.LoanStatus.choices
+
+    def clean_status(self):
+        """A status left out keeps the copy's own (a new copy's: maintenance, the default)."""
+        return (
+            self.cleaned_data["status"]
+            or self.instance.status
+            or BookInstance.LoanStatus.MAINTENANCE
+        )
+
 
 class ImportBooksForm(forms.Form):
     """The import page's upload: a CSV file in the catalog's columns (issue 16)."""

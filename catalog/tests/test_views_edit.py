@@ -444,3 +444,15 @@ def test_librarian_is_told_what_was_added_saved_and_deleted(librarian_client):
     url = reverse("bookinstance-delete", args=[copy.pk])
     response = librarian_client.post(url, follow=True)
     assert f"The copy “{copy}” was deleted." in response.content.decode()
+
+
+def test_a_copy_always_keeps_a_status(librarian_client):
+    """The form offers no empty status; one left out keeps the copy's own."""
+    copy = BookInstanceFactory(status=BookInstance.LoanStatus.AVAILABLE)
+    url = reverse("bookinstance-update", args=[copy.pk])
+    content = librarian_client.get(url).content.decode()
+    assert '<option value="">' not in content.split('name="status"')[1].split("</select>")[0]
+    data = {"book": copy.book.pk, "imprint": "Reprint", "status": "", "due_back": ""}
+    assert librarian_client.post(url, data).status_code == 302
+    copy.refresh_from_db()
+    assert (copy.imprint, copy.status) == ("Reprint", BookInstance.LoanStatus.AVAILABLE)
