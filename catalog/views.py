@@ -349,6 +349,9 @@ class CatalogDeleteMixin(CatalogEditMixin):
         context = super().get_context_data(**kwargs)
         if "dependents" not in kwargs:
             context.update(self.dependents_context(blocking_dependents(self.object)))
+        # A genre or a language does not stop a delete: its books lose it. Say how many.
+        books = getattr(self.object, "book_set", None)
+        context["books_losing_it"] = books.count() if books is not None else 0
         return context
 
     def dependents_context(self, dependents):

@@ -456,3 +456,20 @@ def test_a_copy_always_keeps_a_status(librarian_client):
     assert librarian_client.post(url, data).status_code == 302
     copy.refresh_from_db()
     assert (copy.imprint, copy.status) == ("Reprint", BookInstance.LoanStatus.AVAILABLE)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "factory", "book_field", "noun"),
+    [
+        ("genre-delete", GenreFactory, "genre", "genre"),
+        ("language-delete", LanguageFactory, "language", "language"),
+    ],
+)
+def test_deleting_a_genre_or_language_says_how_many_books_lose_it(
+    librarian_client, url_name, factory, book_field, noun
+):
+    record = factory()
+    for _ in range(2):
+        BookFactory(**{book_field: [record] if book_field == "genre" else record})
+    content = librarian_client.get(reverse(url_name, args=[record.pk])).content.decode()
+    assert f"2 books will no longer have this {noun}." in content
