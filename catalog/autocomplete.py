@@ -185,4 +185,11 @@ class AutocompleteInput(forms.TextInput):
         widget["attrs"]["data-autocomplete"] = reverse("autocomplete", args=[self.source])
         widget["attrs"]["data-autocomplete-posts"] = self.posts
         widget["current_label"] = self.current_label(value)
+        if self.posts == "pk":
+            # Without the script the box takes the row's number, which ends its page's address.
+            widget["number_example"] = reverse(NUMBERED_PAGES[self.source], args=[12])
         return context
+
+
+# The page whose address ends with a row's number, for each source that posts numbers.
+NUMBERED_PAGES = {"author": "author-detail", "book": "book-detail", "borrower": "patron-detail"}

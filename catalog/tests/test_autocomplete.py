@@ -1,5 +1,7 @@
 """The edit forms' search-as-you-type fields and their endpoint (issue 17, part 4)."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -252,3 +254,13 @@ def test_suggestions_cost_the_same_queries_for_one_match_as_for_a_full_list(
     with CaptureQueriesContext(connection) as full:
         assert len(texts(librarian_client.get(url, {"q": "smith"}))) == AUTOCOMPLETE_LIMIT
     assert len(full.captured_queries) == len(one.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("form", "example"),
+    [("book-create", "/catalog/author/12"), ("bookinstance-create", "/catalog/book/12")],
+)
+def test_without_javascript_the_form_says_which_number_to_type(librarian_client, form, example):
+    content = librarian_client.get(reverse(form)).content.decode()
+    hint = re.search(r"<noscript>(.*?)</noscript>", content, re.S)[1]
+    assert f"as 12 in {example}" in hint
