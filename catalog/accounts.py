@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
@@ -79,7 +80,9 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         self.request.session.delete_test_cookie()
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        messages.success(self.request, f"You are logged in as {form.get_user().get_username()}.")
+        return response
 
     def render_to_response(self, context, **response_kwargs):
         # Set whenever the form is shown, so the next POST can tell if cookies came back.

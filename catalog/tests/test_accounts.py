@@ -35,6 +35,8 @@ def test_login_with_cookies_logs_in_and_deletes_the_test_cookie(client, member, 
     assert response.url == "/"
     assert logged_in_user_id(client) == str(member.pk)
     assert not client.session.test_cookie_worked()
+    home = client.get("/", follow=True).content.decode()
+    assert f"You are logged in as {member.username}." in home
 
 
 def test_login_without_cookies_is_refused_with_the_cookies_message(member):
