@@ -86,6 +86,10 @@ def test_librarian_prints_a_label_with_the_copy_id_as_a_qr_code(live_server, lib
     expect(code).to_be_visible()
     box = code.locator("svg").bounding_box()
     assert box["width"] > 100 and box["height"] > 100
+    # The page's Print button opens the browser's Print dialog (stubbed here).
+    page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    page.get_by_role("button", name="Print the label").click()
+    assert page.evaluate("() => window.printed") == 1
     # On paper only the label: no header, sidebar or instructions.
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
