@@ -13,6 +13,7 @@ from django.db.models.deletion import Collector
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -517,6 +518,12 @@ def dismiss_notice(request, pk):
     notice = get_object_or_404(SiteNotice, pk=pk)
     visitor.dismiss_notice(request.session, notice.pk)
     return redirect(safe_next_url(request, reverse("index")))
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico where a page names no icon (the admin's): the site's."""
+    return redirect(static("images/favicon.svg"))
 
 
 @require_safe

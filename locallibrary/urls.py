@@ -1,11 +1,12 @@
-"""The site's URLs: the admin, accounts, the catalog, a health probe, / -> /catalog/."""
+"""The site's URLs: the admin, accounts, the catalog, a health probe, / -> /catalog/ and
+/favicon.ico -> the site's icon."""
 
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from catalog.accounts import LoginView, LogoutView, PasswordResetView
-from catalog.views import healthz
+from catalog.views import favicon, healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -18,4 +19,5 @@ urlpatterns = [
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
 ]

@@ -199,3 +199,11 @@ def test_home_page_offers_the_tutorials_uml_diagram(client):
     assert re.search(r'<details class="uml">\s*<summary>', content)
     src = re.search(r'<img src="([^"]*local_library_model_uml[^"]*\.png)"', content)[1]
     assert finders.find(src.removeprefix(settings.STATIC_URL)) is not None
+
+
+def test_favicon_ico_leads_to_the_sites_icon(client):
+    """The admin names no icon, so browsers ask for /favicon.ico: no 404 in their console."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"].startswith(settings.STATIC_URL + "images/favicon")
+    assert client.get(response["Location"]).status_code == 200
