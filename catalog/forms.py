@@ -167,11 +167,7 @@ class BookInstanceForm(forms.ModelForm):
 
     def clean_status(self):
         """A status left out keeps the copy's own (a new copy's: maintenance, the default)."""
-        return (
-            self.cleaned_data["status"]
-            or self.instance.status
-            or BookInstance.LoanStatus.MAINTENANCE
-        )
+        return self.cleaned_data["status"] or self.instance.status
 
 
 class ImportBooksForm(forms.Form):
