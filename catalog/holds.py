@@ -14,7 +14,7 @@ from django.views import generic
 
 from . import services
 from .circulation import refusal
-from .models import Book, Hold
+from .models import Book, BookInstance, Hold
 from .views import VisitorPaginationMixin, post_only, safe_next_url
 
 
@@ -76,8 +76,22 @@ def cancel_hold(request, pk):
     except services.CirculationError as error:
         messages.error(request, refusal(error))
     else:
-        messages.success(request, f"The hold on {hold.book.title} is cancelled.")
+        messages.success(request, f"The hold on {hold.book.title} is cancelled.{copy_fate(hold)}")
     return redirect(next_url)
+
+
+def copy_fate(hold):
+    """Where the copy set aside for a hold just ended went ("" for a hold still waiting)."""
+    if hold.copy_id is None:
+        return ""
+    copy = BookInstance.objects.filter(pk=hold.copy_id).only("status").first()
+    if copy is None:
+        return ""
+    Status = BookInstance.LoanStatus
+    return {
+        Status.RESERVED: " Its copy is set aside for the next patron in the queue.",
+        Status.AVAILABLE: " Its copy is back on the shelf.",
+    }.get(copy.status, "")
 
 
 class HoldsAllListView(PermissionRequiredMixin, VisitorPaginationMixin, generic.ListView):

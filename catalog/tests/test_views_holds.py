@@ -174,6 +174,17 @@ def test_my_holds_asks_anonymous_visitors_to_log_in(client):
 # Cancelling
 
 
+def test_cancelling_a_ready_hold_says_where_its_copy_goes(client, patron):
+    copy = factories.BookInstanceFactory(book__title="Dune", status="a")
+    hold = services.place_hold(book=copy.book, patron=patron)
+    waiting = services.place_hold(book=copy.book, patron=factories.MemberFactory())
+    response = client.post(reverse("cancel-hold", args=[hold.pk]), follow=True)
+    assert "Its copy is set aside for the next patron in the queue." in content(response)
+    client.force_login(waiting.patron)
+    response = client.post(reverse("cancel-hold", args=[waiting.pk]), follow=True)
+    assert "The hold on Dune is cancelled. Its copy is back on the shelf." in content(response)
+
+
 def test_patron_cancels_their_own_hold(client, patron, book_all_out):
     hold = services.place_hold(book=book_all_out, patron=patron)
     response = client.post(reverse("cancel-hold", args=[hold.pk]), follow=True)
