@@ -6,6 +6,7 @@ Test runs change nothing here: their differences live on the test side (conftest
 locallibrary/test_runner.py, the `env` section of pyproject.toml).
 """
 
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +26,12 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY and os.environ.get("DJANGO_SECRET_KEY", "").startswith("$"):
+    # Set, but to a reference to a variable that is not (the value itself is not printed).
+    sys.exit(
+        "DJANGO_SECRET_KEY starts with $, so it names another variable, which is not set "
+        "(write \\$ for a literal dollar sign)."
+    )
 if not SECRET_KEY:
     if not DEBUG:
         sys.exit(

@@ -125,6 +125,16 @@ def test_manage_py_without_a_secret_key_stops_with_one_line_naming_it(tmp_path, 
     assert not (tmp_path / "db.sqlite3").exists()
 
 
+def test_a_secret_key_naming_an_unset_variable_stops_with_one_line_saying_so(tmp_path):
+    """`$...` names another variable (django-environ): unset, it is not "not set"."""
+    env = production_env(sqlite_url(tmp_path), DJANGO_SECRET_KEY="$no_such_variable")
+    result = manage("check", env=env, check=False)
+    assert result.returncode != 0
+    assert len(printed_lines(result)) == 1
+    assert "names another variable, which is not set" in result.stderr
+    assert "no_such_variable" not in result.stderr
+
+
 def test_gunicorn_without_a_secret_key_stops_at_once_with_the_same_line(tmp_path):
     env = production_env(sqlite_url(tmp_path), DJANGO_SECRET_KEY="")
     web = [*procfile_command("web"), "--bind", f"127.0.0.1:{free_port()}"]
