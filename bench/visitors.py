@@ -47,8 +47,8 @@ readers = list(
 )
 patron = readers[0]
 # Each reader queues for books whose copies are all out (no copy is set aside), then, in a
-# small catalog that has too few of those, for any book.
-needed = MAX_ACTIVE_HOLDS * len(readers)
+# small catalog that has too few of those, for any book; never for one they have on loan.
+needed = 2 * MAX_ACTIVE_HOLDS * len(readers)
 busy_books = list(
     Book.objects.exclude(bookinstance__status=BookInstance.LoanStatus.AVAILABLE)
     .order_by("id")
@@ -58,8 +58,12 @@ other_books = Book.objects.exclude(pk__in=busy_books).order_by("id").values_list
 wanted = iter(busy_books + list(other_books[: needed - len(busy_books)]))
 for reader in readers:
     held = reader.holds.filter(ended_on__isnull=True).count()
-    for _ in range(MAX_ACTIVE_HOLDS - held):
-        services.place_hold(book=Book(pk=next(wanted)), patron=reader)
+    while held < MAX_ACTIVE_HOLDS:
+        try:
+            services.place_hold(book=Book(pk=next(wanted)), patron=reader)
+        except services.CirculationError:
+            continue  # a book this reader has on loan: the next one
+        held += 1
 
 copy = BookInstance.objects.filter(borrower=patron, status=BookInstance.LoanStatus.ON_LOAN).first()
 print(

@@ -53,6 +53,7 @@ RENEWAL_LIMIT_REACHED = (
 )
 HOLD_WAITING = "Someone is waiting for this book, so the loan cannot be renewed."
 HOLD_ALREADY_PLACED = "You already have a hold on this book."
+HOLD_ON_OWN_LOAN = "You have a copy of this book on loan already."
 HOLD_LIMIT_REACHED = f"You already have {MAX_ACTIVE_HOLDS} active holds, the most allowed."
 HOLD_PATRON_INACTIVE = "This account is inactive: it cannot place holds."
 HOLD_NOT_ACTIVE = "This hold has already ended."
@@ -323,6 +324,10 @@ def place_hold(*, book, patron):
     active = Hold.objects.active().filter(patron=patron)
     if active.filter(book_id=book_id).exists():
         raise CirculationError(HOLD_ALREADY_PLACED)
+    # As most libraries' systems: no queueing for a book one is reading.
+    lent_to_them = BookInstance.objects.filter(book_id=book_id, borrower=patron)
+    if lent_to_them.filter(status=Status.ON_LOAN).exists():
+        raise CirculationError(HOLD_ON_OWN_LOAN)
     if active.count() >= MAX_ACTIVE_HOLDS:
         raise CirculationError(HOLD_LIMIT_REACHED)
     try:

@@ -121,6 +121,16 @@ def test_patron_may_hold_a_book_again_after_the_hold_ended(lent_copy):
     assert place(lent_copy.book, patron).is_active
 
 
+def test_patron_cannot_hold_a_book_they_have_on_loan(lent_copy):
+    borrower = lent_copy.borrower
+    with pytest.raises(CirculationError) as refused:
+        services.place_hold(book=lent_copy.book, patron=borrower)
+    assert refused.value.message == services.HOLD_ON_OWN_LOAN
+    assert not Hold.objects.exists()
+    services.return_copy(copy=lent_copy)
+    assert services.place_hold(book=lent_copy.book, patron=borrower).copy == lent_copy
+
+
 def test_patron_has_at_most_five_active_holds():
     patron = factories.MemberFactory()
     for _ in range(MAX_ACTIVE_HOLDS):
