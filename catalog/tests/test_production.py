@@ -114,25 +114,28 @@ def crawl_public_pages(base_url):
 # The secret key and other start-up errors
 
 
+def startup_error(env, *command):
+    """What `manage.py <command>` prints when the settings stop it: one line, a failure."""
+    result = manage(*command, env=env, check=False)
+    assert result.returncode != 0
+    assert len(printed_lines(result)) == 1
+    return result.stderr
+
+
 @pytest.mark.parametrize("command", [["check"], ["migrate", "--noinput"]])
 def test_manage_py_without_a_secret_key_stops_with_one_line_naming_it(tmp_path, command):
     # Empty in the real environment: a developer's `.env` cannot fill it in.
     env = production_env(sqlite_url(tmp_path), DJANGO_SECRET_KEY="")
-    result = manage(*command, env=env, check=False)
-    assert result.returncode != 0
-    assert len(printed_lines(result)) == 1
-    assert SECRET_MESSAGE in result.stderr
+    assert SECRET_MESSAGE in startup_error(env, *command)
     assert not (tmp_path / "db.sqlite3").exists()
 
 
 def test_a_secret_key_naming_an_unset_variable_stops_with_one_line_saying_so(tmp_path):
     """`$...` names another variable (django-environ): unset, it is not "not set"."""
     env = production_env(sqlite_url(tmp_path), DJANGO_SECRET_KEY="$no_such_variable")
-    result = manage("check", env=env, check=False)
-    assert result.returncode != 0
-    assert len(printed_lines(result)) == 1
-    assert "names another variable, which is not set" in result.stderr
-    assert "no_such_variable" not in result.stderr
+    printed = startup_error(env, "check")
+    assert "names another variable, which is not set" in printed
+    assert "no_such_variable" not in printed
 
 
 def test_gunicorn_without_a_secret_key_stops_at_once_with_the_same_line(tmp_path):
@@ -146,18 +149,12 @@ def test_gunicorn_without_a_secret_key_stops_at_once_with_the_same_line(tmp_path
 
 def test_cached_db_sessions_without_redis_stop_with_one_line_naming_it(tmp_path):
     env = production_env(sqlite_url(tmp_path), DJANGO_SESSION_ENGINE="cached_db", REDIS_URL="")
-    result = manage("check", env=env, check=False)
-    assert result.returncode != 0
-    assert len(printed_lines(result)) == 1
-    assert "REDIS_URL" in result.stderr
+    assert "REDIS_URL" in startup_error(env, "check")
 
 
 def test_an_unknown_session_engine_stops_with_one_line_naming_the_choices(tmp_path):
     env = production_env(sqlite_url(tmp_path), DJANGO_SESSION_ENGINE="file")
-    result = manage("check", env=env, check=False)
-    assert result.returncode != 0
-    assert len(printed_lines(result)) == 1
-    assert "'file' is not one of: db, cached_db" in result.stderr
+    assert "'file' is not one of: db, cached_db" in startup_error(env, "check")
 
 
 def test_honcho_runs_the_procfile_release_with_the_environment_file_it_is_given(tmp_path):
