@@ -83,6 +83,8 @@ class Source:
     hint: object = None
     # Any one of these permissions: the ones of the forms the field serves.
     permissions: tuple = ()
+    # The page whose address ends with a row's number (what to type without the script).
+    page: str = ""
 
     def allows(self, user):
         return any(user.has_perm(permission) for permission in self.permissions)
@@ -93,12 +95,14 @@ SOURCES = {
         search=search_authors,
         rows=lambda: Author.objects.all(),
         permissions=("catalog.add_book", "catalog.change_book"),
+        page="author-detail",
     ),
     "book": Source(
         search=search_books,
         rows=lambda: Book.objects.select_related("author"),
         label=book_label,
         permissions=("catalog.add_bookinstance", "catalog.change_bookinstance"),
+        page="book-detail",
     ),
     "borrower": Source(
         search=search_people,
@@ -110,6 +114,7 @@ SOURCES = {
             "catalog.add_bookinstance",
             "catalog.change_bookinstance",
         ),
+        page="patron-detail",
     ),
 }
 
@@ -187,9 +192,5 @@ class AutocompleteInput(forms.TextInput):
         widget["current_label"] = self.current_label(value)
         if self.posts == "pk":
             # Without the script the box takes the row's number, which ends its page's address.
-            widget["number_example"] = reverse(NUMBERED_PAGES[self.source], args=[12])
+            widget["number_example"] = reverse(SOURCES[self.source].page, args=[12])
         return context
-
-
-# The page whose address ends with a row's number, for each source that posts numbers.
-NUMBERED_PAGES = {"author": "author-detail", "book": "book-detail", "borrower": "patron-detail"}
